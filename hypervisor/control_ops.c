@@ -1,0 +1,232 @@
+/* control_ops.c: the control protocol's operations. Each checks its
+ * payload size first; the transport has already checked the header. */
+#include <string.h>
+
+#include <pvhv/errno.h>
+#include <pvhv/sched.h>
+
+#include "control.h"
+#include "domain.h"
+#include "domain_build.h"
+#include "platform.h"
+
+/* Copy a fixed-size payload, or fail the request. */
+#define TAKE(req, var)                          \
+    do {                                        \
+        if ((req)->len != sizeof(var))          \
+            return -XEN_EINVAL;                 \
+        memcpy(&(var), (req)->payload, sizeof(var)); \
+    } while (0)
+
+static int put(struct ctl_reply *rep, const void *data, size_t len)
+{
+    if (rep->cap - rep->len < len)
+        return -XEN_E2BIG;
+    memcpy(rep->payload + rep->len, data, len);
+    rep->len += len;
+    return 0;
+}
+
+static int op_create(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_create c;
+    struct domain *d;
+    int r;
+
+    TAKE(req, c);
+    r = domain_create(&c, &d);
+    if (r < 0)
+        return r;
+    struct pvhv_ctl_domid out = { .domid = d->domid };
+    domain_put(d);
+    return put(rep, &out, sizeof(out));
+}
+
+static int op_load_kernel(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_load l;
+    char why[256];
+    struct domain *d;
+    int r;
+
+    TAKE(req, l);
+    if (memchr(l.cmdline, 0, sizeof(l.cmdline)) == NULL ||
+        (l.flags & ~PVHV_LOAD_F_RAMDISK))
+        return -XEN_EINVAL;
+    int want = (l.flags & PVHV_LOAD_F_RAMDISK) ? 2 : 1;
+    if (req->nfds != want)
+        return -XEN_EBADF;
+    d = domain_get(l.domid);
+    if (!d)
+        return -XEN_ESRCH;
+    r = domain_load_kernel(d, req->fds[0], want == 2 ? req->fds[1] : -1,
+                           l.cmdline, why, sizeof(why));
+    domain_put(d);
+    if (r < 0)
+        put(rep, why, strlen(why) + 1);
+    return r;
+}
+
+/* The ops that take just a domid. */
+static int with_domain(const struct ctl_request *req, struct domain **d)
+{
+    struct pvhv_ctl_domid id;
+
+    TAKE(req, id);
+    *d = domain_get(id.domid);
+    return *d ? 0 : -XEN_ESRCH;
+}
+
+static int op_unpause(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct domain *d;
+    int r = with_domain(req, &d);
+
+    (void)rep;
+    if (r < 0)
+        return r;
+    r = domain_unpause(d);
+    domain_put(d);
+    return r;
+}
+
+static int op_pause(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct domain *d;
+    int r = with_domain(req, &d);
+
+    (void)rep;
+    if (r < 0)
+        return r;
+    r = domain_pause(d);
+    domain_put(d);
+    return r;
+}
+
+static int op_destroy(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct domain *d;
+    int r = with_domain(req, &d);
+
+    (void)rep;
+    if (r < 0)
+        return r;
+    domain_destroy(d);
+    domain_put(d);
+    return 0;
+}
+
+static int op_shutdown(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_shutdown s;
+    struct domain *d;
+
+    (void)rep;
+    TAKE(req, s);
+    if (s.reason > SHUTDOWN_MAX)
+        return -XEN_EINVAL;
+    d = domain_get(s.domid);
+    if (!d)
+        return -XEN_ESRCH;
+    domain_shutdown(d, s.reason);
+    domain_put(d);
+    return 0;
+}
+
+static int op_getinfo(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_dominfo info;
+    struct domain *d;
+    int r = with_domain(req, &d);
+
+    if (r < 0)
+        return r;
+    domain_getinfo(d, &info);
+    domain_put(d);
+    return put(rep, &info, sizeof(info));
+}
+
+static int list_one(struct domain *d, void *arg)
+{
+    struct pvhv_ctl_dominfo info;
+
+    domain_getinfo(d, &info);
+    return put(arg, &info, sizeof(info)) < 0;
+}
+
+static int op_list(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_list l;
+
+    TAKE(req, l);
+    if (l.max == 0 || l.max > 255)
+        return -XEN_EINVAL;
+    domain_foreach(l.first, l.max, list_one, rep);
+    return 0;
+}
+
+static int op_console_read(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_console_read cr;
+    struct pvhv_ctl_console_data cd;
+    struct domain *d;
+
+    TAKE(req, cr);
+    d = domain_get(cr.domid);
+    if (!d)
+        return -XEN_ESRCH;
+    size_t room = rep->cap - sizeof(cd);
+    size_t max = cr.max < room ? cr.max : room;
+    size_t n = console_log_read(&d->console, cr.offset, rep->payload + sizeof(cd),
+                                max, &cd.offset, &cd.end);
+    domain_put(d);
+    memcpy(rep->payload, &cd, sizeof(cd));
+    rep->len = sizeof(cd) + n;
+    return 0;
+}
+
+static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct domain *d;
+    int r = with_domain(req, &d);
+
+    if (r < 0)
+        return r;
+    for (unsigned i = 0; i < d->nr_vcpus && r == 0; i++) {
+        struct vcpu *v = &d->vcpus[i];
+        struct platform_vcpu_mode m;
+        struct pvhv_ctl_vcpuinfo vi = { .vcpu = i };
+        clockid_t cid;
+        struct timespec ts;
+
+        platform_vcpu_mode(v, &m);
+        if (v->thread_started && pthread_getcpuclockid(v->thread, &cid) == 0 &&
+            clock_gettime(cid, &ts) == 0)
+            vi.cpu_time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+        pthread_mutex_lock(&d->lock);
+        vi.online = v->online;
+        vi.blocked = v->blocked;
+        pthread_mutex_unlock(&d->lock);
+        vi.mode = m.mode;
+        vi.insn_emulated = m.insn_emulated;
+        vi.exits = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
+        vi.hypercalls = __atomic_load_n(&v->nr_hypercalls, __ATOMIC_RELAXED);
+        r = put(rep, &vi, sizeof(vi));
+    }
+    domain_put(d);
+    return r;
+}
+
+const ctl_op_fn ctl_ops[] = {
+    [PVHV_CTL_CREATE] = op_create,
+    [PVHV_CTL_LOAD_KERNEL] = op_load_kernel,
+    [PVHV_CTL_UNPAUSE] = op_unpause,
+    [PVHV_CTL_PAUSE] = op_pause,
+    [PVHV_CTL_DESTROY] = op_destroy,
+    [PVHV_CTL_SHUTDOWN] = op_shutdown,
+    [PVHV_CTL_GETINFO] = op_getinfo,
+    [PVHV_CTL_LIST] = op_list,
+    [PVHV_CTL_CONSOLE_READ] = op_console_read,
+    [PVHV_CTL_VCPUINFO] = op_vcpuinfo,
+};
+const size_t ctl_nr_ops = sizeof(ctl_ops) / sizeof(ctl_ops[0]);

@@ -1,0 +1,116 @@
+/* hypercall.c: hypercall dispatch, the hypercall page, and checked guest
+ * copies for handlers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <pvhv/errno.h>
+#include <pvhv/pvhv_hypercall.h>
+#include <pvhv/pvhv_platform.h>
+
+#include "hypercall.h"
+#include "kvm.h"
+
+struct hc_slot {
+    hypercall_fn fn;
+    const char *name;
+};
+
+static struct hc_slot table[PVHV_HYPERCALL_NR_SLOTS];
+
+void hypercall_register(unsigned nr, const char *name, hypercall_fn fn)
+{
+    if (nr >= PVHV_HYPERCALL_NR_SLOTS) {
+        fprintf(stderr, "pvhv: hypercall %s: number %u out of range\n", name, nr);
+        abort();
+    }
+    if (table[nr].fn) {
+        fprintf(stderr, "pvhv: hypercall %u claimed by both %s and %s\n", nr,
+                table[nr].name, name);
+        abort();
+    }
+    table[nr] = (struct hc_slot){ fn, name };
+}
+
+const char *hypercall_name(unsigned nr)
+{
+    return nr < PVHV_HYPERCALL_NR_SLOTS ? table[nr].name : NULL;
+}
+
+int64_t hypercall_call(struct hc_ctx *c, uint64_t nr, const uint64_t a[5])
+{
+    if (nr >= PVHV_HYPERCALL_NR_SLOTS || !table[nr].fn)
+        return -XEN_ENOSYS;
+    return table[nr].fn(c, a);
+}
+
+void hypercall_from_exit(struct vcpu *v)
+{
+    struct kvm_regs regs_buf;
+    struct kvm_sregs sregs_buf;
+    struct vcpu_exit e = { 0 };
+    struct hc_ctx c = { .dom = v->dom, .v = v, .exit = &e };
+    struct kvm_run *run = v->run;
+
+    if (kvm_host.has_sync_regs) {
+        e.regs = &run->s.regs.regs;
+        e.sregs = &run->s.regs.sregs;
+    } else {
+        if (ioctl(v->fd, KVM_GET_REGS, &regs_buf) < 0 ||
+            ioctl(v->fd, KVM_GET_SREGS, &sregs_buf) < 0) {
+            domain_crash(v->dom, "vCPU %u: cannot read registers", v->id);
+            return;
+        }
+        e.regs = &regs_buf;
+        e.sregs = &sregs_buf;
+    }
+    vcpu_paging(&e, &c.pg);
+    const uint64_t args[5] = { e.regs->rdi, e.regs->rsi, e.regs->rdx,
+                               e.regs->r10, e.regs->r8 };
+    v->nr_hypercalls++;
+    e.regs->rax = (uint64_t)hypercall_call(&c, e.regs->rax, args);
+    if (kvm_host.has_sync_regs)
+        run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+    else if (ioctl(v->fd, KVM_SET_REGS, e.regs) < 0)
+        domain_crash(v->dom, "vCPU %u: cannot write registers", v->id);
+}
+
+void hypercall_page_fill(uint8_t *page)
+{
+    memset(page, 0xcc, 4096); /* int3 between stubs */
+    for (unsigned nr = 0; nr < PVHV_HYPERCALL_NR_SLOTS; nr++) {
+        uint8_t *s = page + nr * PVHV_HYPERCALL_SLOT_SIZE;
+        s[0] = 0xb8; /* mov $nr, %eax */
+        memcpy(s + 1, &(uint32_t){ nr }, 4);
+        s[5] = 0xe7; /* out %eax, $port */
+        s[6] = PVHV_HYPERCALL_PORT;
+        s[7] = 0xc3; /* ret */
+    }
+}
+
+int hypercall_page_install(struct domain *d, uint64_t gpa)
+{
+    uint8_t *page;
+
+    if (gpa & 0xfff)
+        return -XEN_EINVAL;
+    if (gpa != PVHV_HYPERCALL_PAGE_GPA && !guest_mem_is_ram(&d->mem, gpa >> 12))
+        return -XEN_EINVAL;
+    page = guest_mem_ptr(&d->mem, gpa, 4096);
+    if (!page)
+        return -XEN_EINVAL;
+    hypercall_page_fill(page);
+    return 0;
+}
+
+int hc_copy_from(struct hc_ctx *c, void *dst, uint64_t gva, size_t len)
+{
+    return guest_copy_from(&c->dom->mem, &c->pg, dst, gva, len) < 0 ? -XEN_EFAULT : 0;
+}
+
+int hc_copy_to(struct hc_ctx *c, uint64_t gva, const void *src, size_t len)
+{
+    return guest_copy_to(&c->dom->mem, &c->pg, gva, src, len) < 0 ? -XEN_EFAULT : 0;
+}

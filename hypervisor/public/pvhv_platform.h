@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvhv_platform.h: what pvhv tells a guest about its platform at boot, and
+ * where pvhv's special pages sit in guest-physical memory (a pvhv addition).
+ *
+ * On Xen a PVH guest learns the platform from CPUID leaves 0x40000000+. On
+ * KVM's PVM (software virtualisation) a guest in native mode cannot see
+ * pvhv's CPUID: the outer hypervisor answers cpuid. So pvhv also hands the
+ * facts over in memory: struct pvhv_platform_info sits in the same page as
+ * hvm_start_info, at offset PVHV_PLATFORM_INFO_OFFSET from the address in
+ * ebx at the PVH entry. A guest checks `magic` before trusting it; a guest
+ * booted by another PVH loader finds no magic there and must not use it.
+ *
+ * Guest-physical layout (the special region is E820-reserved in the memory
+ * map pvhv gives the guest):
+ *
+ *   0 .. RAM below 3 GiB          guest RAM (kernel loaded at its ELF paddr)
+ *   PVHV_SPECIAL_BASE ..          pvhv's special pages, one page each:
+ *     + 0x0000  start page: hvm_start_info, then pvhv_platform_info at
+ *               PVHV_PLATFORM_INFO_OFFSET
+ *     + 0x1000  hypercall page (pvhv_hypercall.h), filled by pvhv
+ *     + 0x2000  command line (NUL-terminated, at most PVHV_CMDLINE_MAX)
+ *     + 0x3000  memory map (hvm_memmap_table_entry[]) and module list
+ *     + 0x4000  reserved for the xenstore ring page (HVM_PARAM_STORE_PFN)
+ *     + 0x5000  reserved for the console ring page (HVM_PARAM_CONSOLE_PFN)
+ *     + 0x6000 .. 0x10000  reserved
+ *   4 GiB ..                      guest RAM above 3 GiB, if any
+ */
+#ifndef PVHV_PUBLIC_PVHV_PLATFORM_H
+#define PVHV_PUBLIC_PVHV_PLATFORM_H
+
+#include "pvhv_abi.h"
+
+/* Guest-physical base of pvhv's special pages, and their total size. */
+#define PVHV_SPECIAL_BASE   0xFEFF0000ULL
+#define PVHV_SPECIAL_SIZE   0x10000ULL
+#define PVHV_START_INFO_GPA     (PVHV_SPECIAL_BASE + 0x0000)
+#define PVHV_HYPERCALL_PAGE_GPA (PVHV_SPECIAL_BASE + 0x1000)
+#define PVHV_CMDLINE_GPA        (PVHV_SPECIAL_BASE + 0x2000)
+#define PVHV_MEMMAP_GPA         (PVHV_SPECIAL_BASE + 0x3000)
+#define PVHV_STORE_RING_GPA     (PVHV_SPECIAL_BASE + 0x4000)
+#define PVHV_CONSOLE_RING_GPA   (PVHV_SPECIAL_BASE + 0x5000)
+
+/* RAM above this guest-physical address is placed from 4 GiB up. */
+#define PVHV_LOW_RAM_LIMIT  0xC0000000ULL
+/* Longest command line pvhv passes (bytes, NUL included). */
+#define PVHV_CMDLINE_MAX    4096
+
+/* Offset of pvhv_platform_info in the start page. */
+#define PVHV_PLATFORM_INFO_OFFSET 0x800
+/* "PVHVPLAT" read as a little-endian uint64_t. */
+#define PVHV_PLATFORM_MAGIC 0x54414c5056485650ULL
+#define PVHV_PLATFORM_VERSION 1
+
+/* Kinds of KVM pvhv runs the guest on (pvhv_platform_info.kind). */
+#define PVHV_PLATFORM_PVM 1 /* KVM's PVM: guest runs natively at CPL3 */
+#define PVHV_PLATFORM_HVM 2 /* VT-x or SVM: guest runs in ring 0 */
+
+/*
+ * On PVM a guest leaves KVM's instruction emulator by writing 1 to this MSR
+ * from 64-bit code; it must then run at CPL3 in the lower canonical half
+ * with U/S set on every mapping, and its IDT gates must target DPL3 code.
+ * pvhv crashes a PVM guest still emulated after PVHV_EMULATED_BOUND_MS.
+ */
+#define PVHV_PVM_NATIVE_MSR   0x4b564d10U
+#define PVHV_EMULATED_BOUND_MS 2000
+
+/* pvhv_platform_info.flags */
+#define PVHV_PLATFORM_F_HYPERCALL_PAGE (1U << 0) /* hypercall_page_gpa valid */
+#define PVHV_PLATFORM_F_TSC_KNOWN      (1U << 1) /* tsc_khz valid */
+
+/*
+ * Written by pvhv before the first instruction; read-only to the guest
+ * (pvhv never looks at it again, so a guest that scribbles on it only
+ * fools itself).
+ */
+struct pvhv_platform_info {
+    uint64_t magic;              /* PVHV_PLATFORM_MAGIC */
+    uint32_t version;            /* PVHV_PLATFORM_VERSION */
+    uint32_t kind;               /* PVHV_PLATFORM_PVM or _HVM */
+    uint32_t flags;              /* PVHV_PLATFORM_F_* */
+    uint32_t nr_vcpus;           /* vCPUs the domain has (ids 0..n-1) */
+    uint64_t hypercall_page_gpa; /* pvhv-filled hypercall page */
+    uint64_t tsc_khz;            /* guest TSC frequency */
+    uint32_t domid;              /* this domain's id */
+    uint32_t pad0;               /* zero */
+    uint64_t ram_bytes;          /* guest RAM in bytes, both ranges */
+    uint64_t reserved[8];        /* zero; later versions use these */
+};
+PVHV_ABI_SIZE(struct pvhv_platform_info, 120);
+PVHV_ABI_OFFSET(struct pvhv_platform_info, hypercall_page_gpa, 24);
+PVHV_ABI_OFFSET(struct pvhv_platform_info, tsc_khz, 32);
+PVHV_ABI_OFFSET(struct pvhv_platform_info, domid, 40);
+PVHV_ABI_OFFSET(struct pvhv_platform_info, ram_bytes, 48);
+
+#endif /* PVHV_PUBLIC_PVHV_PLATFORM_H */

@@ -1,0 +1,218 @@
+/* vcpu.c: the thread that runs one vCPU and handles its exits. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <pvhv/pvhv_hypercall.h>
+#include <pvhv/sched.h>
+
+#include "hypercall.h"
+#include "kvm.h"
+#include "log.h"
+#include "platform.h"
+#include "vcpu.h"
+
+static void on_kick(int sig)
+{
+    (void)sig; /* its only job is to make KVM_RUN return EINTR */
+}
+
+void vcpu_signals_init(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_kick; /* no SA_RESTART: KVM_RUN must see EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+}
+
+void vcpu_pvh_entry_state(struct vcpu_boot_state *b, uint64_t entry,
+                          uint64_t start_info_gpa)
+{
+    struct kvm_segment code = {
+        .base = 0, .limit = 0xffffffff, .selector = 0x08, .type = 0xb,
+        .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+    };
+    struct kvm_segment data = code;
+
+    data.selector = 0x10;
+    data.type = 0x3;
+    memset(b, 0, sizeof(*b));
+    /* As Xen's docs/misc/pvh: 32-bit protected mode, paging off, flat
+     * segments, ebx = start info. Everything else is the guest's job. */
+    b->sregs.cr0 = 0x11; /* PE | ET */
+    b->sregs.cs = code;
+    b->sregs.ds = b->sregs.es = b->sregs.ss = b->sregs.fs = b->sregs.gs = data;
+    b->sregs.tr = (struct kvm_segment){ .limit = 0x67, .type = 11, .present = 1 };
+    b->sregs.ldt = (struct kvm_segment){ .type = 2, .present = 1, .unusable = 1 };
+    b->sregs.gdt.limit = 0xffff;
+    b->sregs.idt.limit = 0xffff;
+    b->sregs.apic_base = 0xfee00000 | (1ULL << 11) | (1ULL << 8);
+    b->regs.rip = entry;
+    b->regs.rbx = start_info_gpa;
+    b->regs.rflags = 0x2;
+}
+
+void vcpu_paging(const struct vcpu_exit *e, struct guest_paging *pg)
+{
+    pg->cr0 = e->sregs->cr0;
+    pg->cr3 = e->sregs->cr3;
+    pg->cr4 = e->sregs->cr4;
+    pg->efer = e->sregs->efer;
+}
+
+/* Wait until the vCPU may run. Returns false when the domain is dying. */
+static bool wait_runnable(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    bool ok;
+
+    pthread_mutex_lock(&d->lock);
+    while (!d->dying && (d->paused || d->shutdown || !v->online)) {
+        v->parked = true;
+        d->nr_parked++;
+        pthread_cond_broadcast(&d->cond);
+        pthread_cond_wait(&d->cond, &d->lock);
+        d->nr_parked--;
+        v->parked = false;
+    }
+    ok = !d->dying;
+    if (ok && v->boot_pending) {
+        struct kvm_sregs sregs;
+        /* Keep KVM's APIC base and interrupt bitmap; take the rest. */
+        if (ioctl(v->fd, KVM_GET_SREGS, &sregs) == 0) {
+            uint64_t apic_base = sregs.apic_base;
+            sregs = v->boot.sregs;
+            sregs.apic_base = apic_base;
+            if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 ||
+                ioctl(v->fd, KVM_SET_REGS, &v->boot.regs) < 0)
+                ok = false;
+        } else {
+            ok = false;
+        }
+        v->boot_pending = false;
+        if (!ok) {
+            pthread_mutex_unlock(&d->lock);
+            domain_crash(d, "vCPU %u: KVM refused its initial register state", v->id);
+            return true; /* the crash parks us on the next round */
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    return ok;
+}
+
+static void handle_msr(struct vcpu *v, struct kvm_run *run)
+{
+    if (run->exit_reason == KVM_EXIT_X86_WRMSR &&
+        run->msr.index == PVHV_XEN_HYPERCALL_MSR) {
+        run->msr.error = hypercall_page_install(v->dom, run->msr.data) < 0;
+        return;
+    }
+    /* Any other unknown MSR: #GP, as real hardware would raise. */
+    run->msr.error = 1;
+}
+
+/* One exit. Returns false when the vCPU must stop (domain crashed). */
+static void handle_exit(struct vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    struct domain *d = v->dom;
+
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        if (run->io.port == PVHV_HYPERCALL_PORT &&
+            run->io.direction == KVM_EXIT_IO_OUT) {
+            hypercall_from_exit(v);
+            return;
+        }
+        /* No devices: reads see all-ones, writes vanish (as on a bus
+         * with nothing behind the port). */
+        if (run->io.direction == KVM_EXIT_IO_IN)
+            memset((uint8_t *)run + run->io.data_offset, 0xff,
+                   (size_t)run->io.size * run->io.count);
+        return;
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        handle_msr(v, run);
+        return;
+    case KVM_EXIT_HLT:
+        return;
+    case KVM_EXIT_SHUTDOWN:
+        domain_crash(d, "vCPU %u triple fault", v->id);
+        return;
+    case KVM_EXIT_MMIO:
+        domain_crash(d, "vCPU %u: %s of %u bytes at unbacked address 0x%llx",
+                     v->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
+                     (unsigned long long)run->mmio.phys_addr);
+        return;
+    case KVM_EXIT_SYSTEM_EVENT:
+        if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        else if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+            domain_shutdown(d, SHUTDOWN_reboot);
+        else
+            domain_crash(d, "vCPU %u: system event %u", v->id, run->system_event.type);
+        return;
+    case KVM_EXIT_INTERNAL_ERROR:
+        domain_crash(d, "vCPU %u: KVM internal error, suberror %u", v->id,
+                     run->internal.suberror);
+        return;
+    case KVM_EXIT_FAIL_ENTRY:
+        domain_crash(d, "vCPU %u: KVM could not enter the guest (reason 0x%llx)",
+                     v->id,
+                     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        return;
+    default:
+        domain_crash(d, "vCPU %u: exit %s (%u) pvhv cannot handle", v->id,
+                     kvm_exit_name(run->exit_reason), run->exit_reason);
+        return;
+    }
+}
+
+static void *vcpu_main(void *arg)
+{
+    struct vcpu *v = arg;
+    sigset_t set;
+    char name[16];
+
+    snprintf(name, sizeof(name), "d%uv%u", v->dom->domid, v->id);
+    pthread_setname_np(pthread_self(), name);
+    sigemptyset(&set);
+    sigaddset(&set, VCPU_KICK_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+    for (;;) {
+        /* Clear before checking state: a kick after the check still
+         * stops the KVM_RUN below. */
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        if (!wait_runnable(v))
+            break;
+        if (kvm_host.has_sync_regs)
+            v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            domain_crash(v->dom, "vCPU %u: KVM_RUN failed: %s", v->id, strerror(errno));
+            continue;
+        }
+        v->nr_exits++;
+        handle_exit(v);
+    }
+    return NULL;
+}
+
+int vcpu_start_thread(struct vcpu *v)
+{
+    int r = platform_vcpu_init(v);
+
+    if (r < 0)
+        return r;
+    r = pthread_create(&v->thread, NULL, vcpu_main, v);
+    if (r)
+        return -r;
+    v->thread_started = true;
+    return 0;
+}

@@ -1,0 +1,36 @@
+/* vcpu.h: the thread that runs one vCPU and handles its exits. */
+#ifndef PVHV_VCPU_H
+#define PVHV_VCPU_H
+
+#include <signal.h>
+
+#include "domain.h"
+#include "guest_mem.h"
+
+/* Sent to a vCPU thread to pull it out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+/* Install the (empty) kick signal handler. Call once at start-up. */
+void vcpu_signals_init(void);
+
+/* Start v's thread. It parks until the domain runs. Returns 0 or -errno. */
+int vcpu_start_thread(struct vcpu *v);
+
+/*
+ * Register state of a vCPU that just exited, as the exit handlers see it.
+ * Handlers change `regs` and set `regs_dirty` to write them back.
+ */
+struct vcpu_exit {
+    struct kvm_regs *regs;
+    struct kvm_sregs *sregs;
+    bool regs_dirty;
+};
+
+/* The guest's paging state at this exit (for guest_copy_*). */
+void vcpu_paging(const struct vcpu_exit *e, struct guest_paging *pg);
+
+/* The 32-bit protected-mode state the PVH entry starts in. */
+void vcpu_pvh_entry_state(struct vcpu_boot_state *b, uint64_t entry,
+                          uint64_t start_info_gpa);
+
+#endif

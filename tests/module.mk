@@ -1,0 +1,3 @@
+# tests/: every criterion suite links into one binary, $(BUILD)/tests/pvhv-tests,
+# so `make test` ends with one summary. Each test area adds its sources here.
+-include tests/abi/module.mk
