@@ -56,6 +56,7 @@ $(BUILD)/hdrcheck/%.ok: $(PUBLIC_DIR)/%.h | $(BUILD)/include/pvhv
 	@touch $@
 
 include hypervisor/module.mk
+include dom0-tools/module.mk
 include tests/module.mk
 
 # ---------------------------------------------------------------------------

@@ -20,8 +20,8 @@
  *            for the op; port 0 is never handed out and always fails so.
  *   -ENOSPC  the domain has no free port below its port limit.
  *   -ESRCH   the named domain does not exist.
- *   -EPERM   the caller may not act on the named domain: only dom0 may
- *            name a domain other than DOMID_SELF (and itself).
+ *   -EPERM   the op names a domain other than the caller's own
+ *            (DOMID_SELF or its id) and the caller is not dom0.
  *   -ENOENT  the named vCPU does not exist.
  *   -EEXIST  the VIRQ is already bound on that vCPU.
  * (Xen returns -EBUSY only when it allocates a fixed port for itself,

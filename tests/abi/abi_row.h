@@ -16,6 +16,7 @@ enum abi_kind {
     ABI_FIELD,    /* size, offset */
     ABI_FLEX,     /* flexible array member: offset only */
     ABI_BITFIELD, /* offsetof/sizeof are not defined on bitfields: kind only */
+    ABI_UNSIZED,  /* typedef of a function or opaque type: kind only */
     ABI_INT,      /* integer constant: value, neg */
     ABI_STR,      /* macro expanding to a string literal: str */
     ABI_EXPR,     /* macro that is not a value: str is its expansion */
@@ -33,12 +34,18 @@ struct abi_row {
     const char *str;
 };
 
-/* Filled in by the compiler from pvhv's headers (abi_ours.c) and from
- * Debian's Xen headers (abi_xen.c); same names, same order. */
+/*
+ * Filled in by the compiler from pvhv's headers (abi_ours.c) and from
+ * Debian's Xen headers: abi_xen.c at the latest interface, then
+ * abi_xen_legacy.c for names only the legacy interface has. The Xen rows,
+ * the one table followed by the other, match abi_rows_ours name by name.
+ */
 extern const struct abi_row abi_rows_ours[];
 extern const size_t abi_nrows_ours;
 extern const struct abi_row abi_rows_xen[];
 extern const size_t abi_nrows_xen;
+extern const struct abi_row abi_rows_xen_legacy[];
+extern const size_t abi_nrows_xen_legacy;
 
 /* From abi_meta.c: the committed manifest (tests/abi/shared_names.txt),
  * stale entries of not_values.txt, and the headers each side scanned. */

@@ -27,6 +27,9 @@ LINUX_UAPI = {"evtchn.h", "gntdev.h", "gntalloc.h", "privcmd.h"}
 # Debian's headers need <stdint.h> first; __XEN_TOOLS__ selects the latest
 # interface version (__XEN_INTERFACE_VERSION__ would default to 0, legacy).
 XEN_PROLOGUE = "#define __XEN_TOOLS__ 1\n#include <stdint.h>\n"
+# A second view, as a guest naming no interface version gets it: names Xen
+# dropped from the latest interface (NR_EVENT_CHANNELS) are compared there.
+XEN_LEGACY_PROLOGUE = "#include <stdint.h>\n"
 
 SCAN_FLAGS = ["-std=gnu11", "-ffreestanding", "-fno-color-diagnostics",
               "-fno-caret-diagnostics", "-ferror-limit=0"]
@@ -348,9 +351,9 @@ class Side:
                   re.finditer(r"^abi-trial\.c:(\d+):\d+: (?:fatal )?error:", err, re.M))
         res = {}
         for i, n in enumerate(names):
-            if 2 * i + 2 not in bad:
+            if 2 * i + 1 not in bad:
                 res[n] = "int"
-            elif 2 * i + 3 not in bad:
+            elif 2 * i + 2 not in bad:
                 res[n] = "str"
             else:
                 res[n] = "expr"
@@ -405,31 +408,33 @@ def build_rows(O, X, not_values):
             walk(rows, O, X, orid, xrid, "%s %s" % (okw, tag), "%s %s" % (xkw, tag), name)
 
     for t in sorted(set(O.typedefs) & set(X.typedefs)):
-        # Function types and opaque structs have no size to compare.
+        # Function types and opaque structs have no size: kind only.
+        name = "typedef " + t
+        rows.append((name,) + tuple(
+            "ABI_ROW_TYPE(ABI_TYPEDEF, %s, %s)" % (cstr(name), t) if s.typedef_sized(t)
+            else "ABI_ROW_UNSIZED(%s)" % cstr(name) for s in (O, X)))
         if not (O.typedef_sized(t) and X.typedef_sized(t)):
             continue
-        name = "typedef " + t
-        row = "ABI_ROW_TYPE(ABI_TYPEDEF, %s, %s)" % (cstr(name), t)
-        rows.append((name, row, row))
         ro, rx = O.typedef_rec(t), X.typedef_rec(t)
         if ro and rx and not (ro.via == rx.via and ro.via.startswith("tag:")):
             walk(rows, O, X, ro.rid, rx.rid, t, t, name)
 
     shared = sorted(set(O.consts) & set(X.consts))
     co, cx = O.classify(shared), X.classify(shared)
-    stale = set(not_values)
+    used = set()
     for n in shared:
         ko, kx = co[n], cx[n]
         if ko == "expr" and kx == "expr" and n in not_values:
             ko = kx = "skip"
-            stale.discard(n)
+            used.add(n)
         name = "const " + n
         rows.append((name, const_row(ko, name, n), const_row(kx, name, n)))
-    names = [r[0] for r in rows]
-    dup = sorted(set(n for n in names if names.count(n) > 1)) if len(set(names)) != len(names) else []
-    if dup:
-        die("internal: duplicate row names: " + ", ".join(dup))
-    return rows, sorted(stale)
+    seen = set()
+    for r in rows:
+        if r[0] in seen:
+            die("internal: duplicate row name " + r[0])
+        seen.add(r[0])
+    return rows, used
 
 
 def const_row(kind, name, macro):
@@ -454,6 +459,7 @@ ROW_MACROS = r"""
       .offset = offsetof(T, __VA_ARGS__) }
 #define ABI_ROW_FLEX(n, T, ...) { .kind = ABI_FLEX, .name = n, .offset = offsetof(T, __VA_ARGS__) }
 #define ABI_ROW_BITFIELD(n) { .kind = ABI_BITFIELD, .name = n }
+#define ABI_ROW_UNSIZED(n) { .kind = ABI_UNSIZED, .name = n }
 #define ABI_ROW_INT(n, v) \
     { .kind = ABI_INT, .name = n, .value = (unsigned long long)(v), .neg = (v) < 0 }
 #define ABI_ROW_STR(n, v) { .kind = ABI_STR, .name = n, .str = v }
@@ -475,8 +481,9 @@ def table_source(side, suffix, rows, idx, purpose):
            "\nconst struct abi_row abi_rows_%s[] = {\n" % suffix]
     for r in rows:
         out.append("    %s,\n" % r[idx])
-    out.append("};\nconst size_t abi_nrows_%s = sizeof(abi_rows_%s) / sizeof(abi_rows_%s[0]);\n"
-               % (suffix, suffix, suffix))
+    if not rows:
+        out.append("    { .name = NULL }, /* keep the array non-empty */\n")
+    out.append("};\nconst size_t abi_nrows_%s = %d;\n" % (suffix, len(rows)))
     return "".join(out)
 
 
@@ -564,13 +571,21 @@ def main():
         # (xen.h pulls in arch-x86/xen.h, xen-compat.h, ...).
         X = Side("xen", XEN_PROLOGUE, ["xen/" + r for r in xen],
                  ["-isystem", os.path.dirname(xen_dir)], xen_dir, a.clang, tmp)
+        L = Side("xen_legacy", XEN_LEGACY_PROLOGUE, ["xen/" + r for r in xen],
+                 ["-isystem", os.path.dirname(xen_dir)], xen_dir, a.clang, tmp)
         O.check_parses(lambda inc: "pvhv header %s/%s" % (a.public, inc[len("pvhv/"):]))
-        X.check_parses(lambda inc: "Xen header %s/%s" % (a.xen, inc[len("xen/"):]))
-        for s in (O, X):
+        for s in (X, L):
+            s.check_parses(lambda inc: "Xen header %s/%s" % (a.xen, inc[len("xen/"):]))
+        for s in (O, X, L):
             s.scan_ast()
             s.scan_macros()
-        rows, stale = build_rows(O, X, set(read_list(a.not_values)))
-        names = sorted(r[0] for r in rows)
+        not_values = read_list(a.not_values)
+        rows, used = build_rows(O, X, set(not_values))
+        have = set(r[0] for r in rows)
+        lrows, lused = build_rows(O, L, set(not_values))
+        lrows = [r for r in lrows if r[0] not in have]
+        stale = [n for n in not_values if n not in used | lused]
+        names = sorted(r[0] for r in rows + lrows)
 
         if a.write_manifest:
             write_if_changed(a.manifest,
@@ -582,16 +597,20 @@ def main():
                 return
 
         srcs = {
-            "abi_ours.c": table_source(O, "ours", rows, 1,
+            "abi_ours.c": table_source(O, "ours", rows + lrows, 1,
                                        "abi_ours.c: pvhv's public headers, measured"),
             "abi_xen.c": table_source(X, "xen", rows, 2,
                                       "abi_xen.c: Debian's Xen headers, measured"),
+            "abi_xen_legacy.c": table_source(
+                L, "xen_legacy", lrows, 2,
+                "abi_xen_legacy.c: Debian's Xen headers at the legacy interface, measured"
+                " (names the latest interface dropped)"),
             "abi_meta.c": meta_source(read_list(a.manifest), stale,
                                       [os.path.join(a.public, r) for r in ours],
                                       [os.path.join(a.xen, r) for r in xen]),
         }
         # Fail here, with clang's words, rather than later in the build.
-        for fname, side in (("abi_ours.c", O), ("abi_xen.c", X)):
+        for fname, side in (("abi_ours.c", O), ("abi_xen.c", X), ("abi_xen_legacy.c", L)):
             rc, _, err = side.clang(["-fsyntax-only", "-I", a.row_header_dir], srcs[fname],
                                     fname[:-2])
             if rc != 0:
@@ -600,12 +619,13 @@ def main():
         for fname, text in srcs.items():
             write_if_changed(os.path.join(a.out, fname), text)
         kinds = {}
-        for r in rows:
-            k = r[0].split(" ", 1)[0]
+        for r in rows + lrows:
+            k = "field" if "." in r[0] else r[0].split(" ", 1)[0]
             kinds[k] = kinds.get(k, 0) + 1
-        print("abi_scan: %d shared names (%s); %d pvhv headers, %d Xen counterparts"
-              % (len(rows), ", ".join("%s %d" % kv for kv in sorted(kinds.items())),
-                 len(ours), len(xen)))
+        print("abi_scan: %d shared names (%s; %d from the legacy interface);"
+              " %d pvhv headers, %d Xen counterparts"
+              % (len(names), ", ".join("%s %d" % kv for kv in sorted(kinds.items())),
+                 len(lrows), len(ours), len(xen)))
 
 
 if __name__ == "__main__":

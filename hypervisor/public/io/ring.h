@@ -47,13 +47,15 @@
  * in either direction notifies.
  *
  * Frontend, typical use:
+ *   if (RING_FULL(&front)) wait for responses first;
  *   req = RING_GET_REQUEST(&front, front.req_prod_pvt++);  fill *req;
  *   RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&front, notify);
  *   if (notify) send an event on the ring's channel;
  *   on an event:
  *   do {
  *       rp = front.sring->rsp_prod;  xen_rmb();
- *       for (i = front.rsp_cons; i != rp; i++) use RING_GET_RESPONSE(&front, i);
+ *       for (i = front.rsp_cons; i != rp; i++)
+ *           use RING_GET_RESPONSE(&front, i);
  *       front.rsp_cons = i;
  *       RING_FINAL_CHECK_FOR_RESPONSES(&front, more);
  *   } while (more);

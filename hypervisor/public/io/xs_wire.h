@@ -30,7 +30,8 @@ enum xsd_sockmsg_type {
     XS_DIRECTORY,            /* 1: <path>| -> <child>|* */
     XS_READ,                 /* 2: <path>| -> <value> (not NUL-ended) */
     XS_GET_PERMS,            /* 3: <path>| -> <perm>|+ */
-    XS_WATCH,                /* 4: <path>|<token>| -> "OK|" */
+    XS_WATCH,                /* 4: <path>|<token>| -> "OK|", then one
+                                   XS_WATCH_EVENT for <path> at once */
     XS_UNWATCH,              /* 5: <path>|<token>| -> "OK|" */
     XS_TRANSACTION_START,    /* 6: | -> <tx id in decimal>| */
     XS_TRANSACTION_END,      /* 7: "T|" commit or "F|" abort -> "OK|";

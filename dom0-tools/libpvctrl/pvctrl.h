@@ -1,0 +1,76 @@
+/* pvctrl.h: libpvctrl, dom0's door to the pvhv daemon.
+ *
+ * Every function returns 0 (or a count) on success and a negative Xen errno
+ * on failure: what pvhv answered, or the local error (-ECONNREFUSED when no
+ * pvhv listens, -EIO on a broken reply). A handle is not thread-safe; use
+ * one per thread.
+ */
+#ifndef PVCTRL_H
+#define PVCTRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pvhv/pvhv_control.h>
+
+struct pvctrl;
+
+/*
+ * Connect to pvhv's control socket in `rundir` (NULL: $PV_RUNDIR, else
+ * /run/pv). Returns 0 and a handle in *out, or -errno.
+ */
+int pvctrl_open(const char *rundir, struct pvctrl **out);
+void pvctrl_close(struct pvctrl *h);
+
+/*
+ * Send request `op` with `payload` (`len` bytes) and `nfds` file
+ * descriptors; wait for its reply. The reply payload (at most `cap` bytes)
+ * goes to `reply`, its size to *reply_len (either may be NULL/0).
+ * Returns the reply's status.
+ */
+int pvctrl_call(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
+                const int *fds, int nfds, void *reply, size_t cap,
+                size_t *reply_len);
+
+/* Create a paused domain. *domid receives its id. */
+int pvctrl_domain_create(struct pvctrl *h, const char *name,
+                         const uint8_t uuid[16], uint64_t memory_kib,
+                         uint32_t vcpus, uint32_t *domid);
+
+/*
+ * Load the kernel at path `kernel` (and `ramdisk` if not NULL) with
+ * `cmdline`. On -ENOEXEC and other load errors pvhv's reason is copied to
+ * `why` (size `why_len`, may be NULL).
+ */
+int pvctrl_domain_load(struct pvctrl *h, uint32_t domid, const char *kernel,
+                       const char *ramdisk, const char *cmdline, char *why,
+                       size_t why_len);
+
+int pvctrl_domain_unpause(struct pvctrl *h, uint32_t domid);
+int pvctrl_domain_pause(struct pvctrl *h, uint32_t domid);
+int pvctrl_domain_destroy(struct pvctrl *h, uint32_t domid);
+/* Ask the domain to shut down with `reason` (SHUTDOWN_*). */
+int pvctrl_domain_shutdown(struct pvctrl *h, uint32_t domid, uint32_t reason);
+int pvctrl_domain_getinfo(struct pvctrl *h, uint32_t domid,
+                          struct pvhv_ctl_dominfo *info);
+
+/* Fill up to `max` infos of domains with id >= first. Returns the count. */
+int pvctrl_domain_list(struct pvctrl *h, uint32_t first,
+                       struct pvhv_ctl_dominfo *infos, unsigned max);
+
+/* Per-vCPU info of a domain; returns how many entries were filled. */
+int pvctrl_vcpu_info(struct pvctrl *h, uint32_t domid,
+                     struct pvhv_ctl_vcpuinfo *infos, unsigned max);
+
+/*
+ * Read the domain's hypervisor console from stream offset *offset into
+ * buf (at most `cap` bytes). Advances *offset past what was read. Returns
+ * the number of bytes read (0 when nothing new).
+ */
+int pvctrl_console_read(struct pvctrl *h, uint32_t domid, uint64_t *offset,
+                        void *buf, size_t cap);
+
+/* Printable name of a PVHV_DOMSTATE_*. */
+const char *pvctrl_state_name(uint32_t state);
+
+#endif

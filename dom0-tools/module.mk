@@ -1,0 +1,12 @@
+# dom0-tools/: libpvctrl (dom0's client of pvhv).
+LIBPVCTRL_SRCS := $(wildcard dom0-tools/libpvctrl/*.c)
+LIBPVCTRL := $(BUILD)/lib/libpvctrl.a
+CPPFLAGS += -Idom0-tools/libpvctrl
+
+$(LIBPVCTRL): $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBPVCTRL_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+all: $(LIBPVCTRL)
+LIBS += $(LIBPVCTRL)

@@ -1,0 +1,63 @@
+/* internal.h: what libpvfront's files share with each other (never installed). */
+#ifndef PVFRONT_INTERNAL_H
+#define PVFRONT_INTERNAL_H
+
+#include <pvfront/pvfront.h>
+
+/*
+ * Private symbols carry the pvfront__ prefix (two underscores): exported
+ * from the archive because the files need each other, not part of the API.
+ */
+
+/* Set by boot.S before native mode: 1 on PVM (CPL3, DPL3 gates), 0 on HVM. */
+extern unsigned char pvfront__native;
+
+/* boot.S: the AP entry in 64-bit mode (rdi = cpu id, rsp = its stack top). */
+extern const char pvfront__ap_start64[];
+/* pagetables.S: the PML4 every CPU loads. */
+extern const char pvfront__pml4[];
+/* entry.S: 256 vector stubs, STUB_SIZE bytes apart. */
+extern const char pvfront__vectors[];
+/* boot.S / trap.c: the IDT every CPU loads. */
+extern unsigned char pvfront__idt[];
+
+/* Init steps of pvfront__boot_main, in the order it runs them. */
+void pvfront__trap_init(void);
+int pvfront__hypercall_init(const struct pvhv_platform_info *pi);
+void pvfront__cmdline_init(const char *src);
+void pvfront__time_init(const struct pvhv_platform_info *pi);
+void pvfront__smp_init(unsigned int nr_cpus);
+
+/* Called by boot.S on the new CPU's stack, native; never return. */
+__attribute__((noreturn)) void pvfront__boot_main(uint64_t start_info_pa);
+__attribute__((noreturn)) void pvfront__ap_main(unsigned int cpu);
+
+/* Xen's CPUID leaves, when visible (HVM on Xen): base or 0. */
+uint32_t pvfront__xen_cpuid_base(void);
+
+static inline uint64_t pvfront__rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void pvfront__wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+                     : "memory");
+}
+
+static inline void pvfront__cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+static inline void pvfront__pause(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
+
+#endif /* PVFRONT_INTERNAL_H */

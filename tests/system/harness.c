@@ -1,0 +1,211 @@
+/* harness.c: whole-system test helpers. */
+#include <criterion/criterion.h>
+#include <elf.h>
+#include <stddef.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *build_path(const char *rel)
+{
+    static __thread char path[512];
+    const char *b = getenv("PVHV_BUILD");
+
+    snprintf(path, sizeof(path), "%s/%s", b ? b : "build", rel);
+    return path;
+}
+
+static void need_kvm(void)
+{
+    if (access("/dev/kvm", R_OK | W_OK) == 0)
+        return;
+    if (getenv("PV_ALLOW_NO_KVM") && !strcmp(getenv("PV_ALLOW_NO_KVM"), "1"))
+        cr_skip_test("no usable /dev/kvm (PV_ALLOW_NO_KVM=1)");
+    cr_assert_fail("this test boots guests and needs /dev/kvm (%s); set PV_ALLOW_NO_KVM=1 "
+             "to skip such tests on a machine without KVM", strerror(errno));
+}
+
+void host_start(struct host *h)
+{
+    need_kvm();
+    memset(h, 0, sizeof(*h));
+    strcpy(h->rundir, "/tmp/pvhv-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(h->rundir), "mkdtemp: %s", strerror(errno));
+    const char *bin = build_path("bin/pvhv");
+    h->pvhv = fork();
+    cr_assert(h->pvhv >= 0);
+    if (h->pvhv == 0) {
+        const char *verbose = getenv("PVHV_TEST_VERBOSE");
+        execl(bin, "pvhv", "--rundir", h->rundir, verbose ? "--debug" : "--quiet",
+              (char *)NULL);
+        fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) {
+        if (pvctrl_open(h->rundir, &h->ctl) == 0)
+            return;
+        int st;
+        if (waitpid(h->pvhv, &st, WNOHANG) == h->pvhv)
+            cr_assert_fail("pvhv exited during start-up (status 0x%x)", st);
+        usleep(10000);
+    }
+    cr_assert_fail("pvhv did not open its control socket in %s", h->rundir);
+}
+
+bool host_alive(struct host *h)
+{
+    return h->pvhv > 0 && kill(h->pvhv, 0) == 0 &&
+           waitpid(h->pvhv, NULL, WNOHANG) == 0;
+}
+
+int host_stop(struct host *h)
+{
+    int st = 0;
+
+    pvctrl_close(h->ctl);
+    h->ctl = NULL;
+    if (h->pvhv > 0) {
+        kill(h->pvhv, SIGTERM);
+        for (int i = 0; i < 500; i++) {
+            if (waitpid(h->pvhv, &st, WNOHANG) == h->pvhv)
+                break;
+            if (i == 499) {
+                kill(h->pvhv, SIGKILL);
+                waitpid(h->pvhv, &st, 0);
+            }
+            usleep(10000);
+        }
+        h->pvhv = 0;
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->rundir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", h->rundir);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+uint32_t boot_refguest(struct host *h, const char *name, const char *cmdline,
+                       uint32_t vcpus, uint64_t memory_mib)
+{
+    uint32_t domid = 0;
+    char why[256];
+    int r = pvctrl_domain_create(h->ctl, name, NULL, memory_mib * 1024, vcpus, &domid);
+
+    cr_assert_eq(r, 0, "create %s: %s", name, strerror(-r));
+    r = pvctrl_domain_load(h->ctl, domid, build_path("guests/refguest.elf"), NULL,
+                           cmdline, why, sizeof(why));
+    cr_assert_eq(r, 0, "load %s: %s", name, why);
+    r = pvctrl_domain_unpause(h->ctl, domid);
+    cr_assert_eq(r, 0, "unpause %s: %s", name, strerror(-r));
+    return domid;
+}
+
+bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
+                struct pvhv_ctl_dominfo *info)
+{
+    struct pvhv_ctl_dominfo tmp;
+    double end = now_ms() + ms;
+
+    if (!info)
+        info = &tmp;
+    do {
+        if (pvctrl_domain_getinfo(h->ctl, domid, info) == 0 && info->state == state)
+            return true;
+        usleep(2000);
+    } while (now_ms() < end);
+    return false;
+}
+
+bool wait_console(struct host *h, uint32_t domid, const char *text, int ms,
+                  char *out, size_t cap)
+{
+    double end = now_ms() + ms;
+    uint64_t off = 0;
+    size_t len = 0;
+
+    out[0] = 0;
+    do {
+        int n = pvctrl_console_read(h->ctl, domid, &off, out + len, cap - 1 - len);
+        if (n > 0) {
+            len += (size_t)n;
+            out[len] = 0;
+        }
+        if (strstr(out, text))
+            return true;
+        if (n <= 0)
+            usleep(1000);
+    } while (now_ms() < end && len < cap - 1);
+    return strstr(out, text) != NULL;
+}
+
+void write_tiny_kernel(const char *path, const uint8_t *code, size_t len)
+{
+    struct {
+        Elf64_Ehdr eh;
+        Elf64_Phdr ph[2];
+        uint32_t note[3];
+        char name[4];
+        uint32_t entry;
+    } __attribute__((packed)) hdr;
+    FILE *f = fopen(path, "wb");
+
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    memset(&hdr, 0, sizeof(hdr));
+    memcpy(hdr.eh.e_ident, ELFMAG, SELFMAG);
+    hdr.eh.e_ident[EI_CLASS] = ELFCLASS64;
+    hdr.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    hdr.eh.e_ident[EI_VERSION] = EV_CURRENT;
+    hdr.eh.e_type = ET_EXEC;
+    hdr.eh.e_machine = EM_X86_64;
+    hdr.eh.e_version = EV_CURRENT;
+    hdr.eh.e_phoff = sizeof(hdr.eh);
+    hdr.eh.e_ehsize = sizeof(hdr.eh);
+    hdr.eh.e_phentsize = sizeof(Elf64_Phdr);
+    hdr.eh.e_phnum = 2;
+    hdr.ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 4096, .p_paddr = 0x100000,
+                              .p_vaddr = 0x100000, .p_filesz = len, .p_memsz = len,
+                              .p_flags = PF_R | PF_X };
+    hdr.ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE,
+                              .p_offset = offsetof(__typeof__(hdr), note),
+                              .p_filesz = 20 };
+    hdr.note[0] = 4;
+    hdr.note[1] = 4;
+    hdr.note[2] = 18; /* XEN_ELFNOTE_PHYS32_ENTRY */
+    memcpy(hdr.name, "Xen", 4);
+    hdr.entry = 0x100000;
+    cr_assert_eq(fwrite(&hdr, sizeof(hdr), 1, f), 1);
+    cr_assert_eq(fseek(f, 4096, SEEK_SET), 0);
+    cr_assert_eq(fwrite(code, len, 1, f), 1);
+    fclose(f);
+}
+
+uint32_t boot_kernel(struct host *h, const char *name, const char *kernel,
+                     const char *cmdline, uint32_t vcpus, uint64_t memory_mib)
+{
+    uint32_t domid = 0;
+    char why[256];
+    int r = pvctrl_domain_create(h->ctl, name, NULL, memory_mib * 1024, vcpus, &domid);
+
+    cr_assert_eq(r, 0, "create %s: %s", name, strerror(-r));
+    r = pvctrl_domain_load(h->ctl, domid, kernel, NULL, cmdline, why, sizeof(why));
+    cr_assert_eq(r, 0, "load %s: %s", name, why);
+    r = pvctrl_domain_unpause(h->ctl, domid);
+    cr_assert_eq(r, 0, "unpause %s: %s", name, strerror(-r));
+    return domid;
+}

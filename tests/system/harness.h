@@ -1,0 +1,66 @@
+/* harness.h: whole-system test helpers: a private pvhv per test, guests
+ * booted through the control socket, and waits on what a user would see. */
+#ifndef PVHV_TEST_HARNESS_H
+#define PVHV_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pvctrl.h"
+
+struct host {
+    char rundir[64];
+    pid_t pvhv;
+    struct pvctrl *ctl;
+};
+
+/*
+ * Start pvhv in a fresh temporary run directory and connect to it. Fails
+ * the test (criterion assert) if it cannot; if /dev/kvm is missing the test
+ * fails with a clear message, or is skipped when PV_ALLOW_NO_KVM=1.
+ */
+void host_start(struct host *h);
+
+/* Stop pvhv (SIGTERM, then SIGKILL after 5 s) and remove the directory.
+ * Returns pvhv's exit status (or 128+signal). */
+int host_stop(struct host *h);
+
+/* Is pvhv still running? */
+bool host_alive(struct host *h);
+
+/* Path of a built artefact, e.g. build_path("guests/refguest.elf"). */
+const char *build_path(const char *rel);
+
+/* Create, load and unpause the reference guest with `cmdline`. Returns
+ * the domid (asserts on failure). */
+uint32_t boot_refguest(struct host *h, const char *name, const char *cmdline,
+                       uint32_t vcpus, uint64_t memory_mib);
+
+/* Wait up to `ms` for the domain to reach `state` (PVHV_DOMSTATE_*). */
+bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
+                struct pvhv_ctl_dominfo *info);
+
+/*
+ * Wait up to `ms` until the domain's console holds `text`. The console so
+ * far is kept in `out` (NUL-terminated, `cap` bytes). Returns true if seen.
+ */
+bool wait_console(struct host *h, uint32_t domid, const char *text, int ms,
+                  char *out, size_t cap);
+
+/* Monotonic milliseconds. */
+double now_ms(void);
+
+/*
+ * Write a minimal PVH kernel to `path`: `code` (len bytes) loaded at 1 MiB
+ * and entered there in 32-bit mode. For guests a test wants to misbehave
+ * in ways the reference guest never would.
+ */
+void write_tiny_kernel(const char *path, const uint8_t *code, size_t len);
+
+/* Create, load `kernel` and unpause; returns the domid. */
+uint32_t boot_kernel(struct host *h, const char *name, const char *kernel,
+                     const char *cmdline, uint32_t vcpus, uint64_t memory_mib);
+
+#endif
