@@ -17,6 +17,7 @@
 #include "domain.h"
 #include "kvm.h"
 #include "log.h"
+#include "pvclock.h"
 #include "vcpu.h"
 
 #define MAX_DOMID (DOMID_FIRST_RESERVED - 1)
@@ -65,6 +66,8 @@ static void free_domain(struct domain *d)
                 close(v->timer_fd);
             if (v->stats_fd >= 0)
                 close(v->stats_fd);
+            if (v->periodic_fd >= 0)
+                close(v->periodic_fd);
         }
         free(d->vcpus);
     }
@@ -92,7 +95,8 @@ static int setup_vcpu(struct domain *d, unsigned id)
     if (v->wake_fd < 0)
         return -errno;
     v->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (v->timer_fd < 0)
+    v->periodic_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (v->timer_fd < 0 || v->periodic_fd < 0)
         return -errno;
     return 0;
 }
@@ -135,7 +139,7 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
         d->vcpus[i].dom = d;
         d->vcpus[i].id = i;
         d->vcpus[i].fd = d->vcpus[i].wake_fd = d->vcpus[i].timer_fd = -1;
-        d->vcpus[i].stats_fd = -1;
+        d->vcpus[i].stats_fd = d->vcpus[i].periodic_fd = -1;
     }
 
     r = guest_mem_init(&d->mem, req->memory_kib * 1024, "pvhv-guest-ram");
@@ -159,6 +163,8 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
             goto fail;
     }
     d->vcpus[0].online = true;
+    d->vcpus[0].initialised = true;
+    pvclock_init(d);
 
     pthread_mutex_lock(&table_lock);
     r = alloc_domid(&d->domid);

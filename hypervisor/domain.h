@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
+#include <pvhv/hvm/params.h>
 #include <pvhv/pvhv_control.h>
 
 #include "console_log.h"
@@ -37,9 +38,12 @@ struct vcpu {
     bool parked;             /* (lock) thread waits for the domain to run */
     bool blocked;            /* (lock) inside SCHEDOP_block/poll */
     bool boot_pending;       /* (lock) apply `boot` before the next run */
+    bool initialised;        /* (lock) has a boot state (VCPUOP_initialise) */
     struct vcpu_boot_state boot; /* (lock) */
     int wake_fd;             /* eventfd: ends a SCHEDOP_block early */
     int timer_fd;            /* timerfd: the vCPU's singleshot timer */
+    int periodic_fd;         /* timerfd: the vCPU's periodic timer */
+    uint8_t upcall_vector;   /* (lock) HVMOP_set_evtchn_upcall_vector, 0 none */
     uint64_t vcpu_info_gpa;  /* registered vcpu_info, 0 = in shared_info */
     int stats_fd;            /* KVM binary stats of this vCPU, or -1 */
     uint64_t insn_stat_off;  /* offset of insn_emulation in stats_fd */
@@ -77,6 +81,13 @@ struct domain {
     uint64_t shared_info_gpa;/* 0 until XENMEM_add_to_physmap */
     uint64_t boot_ns;        /* system time 0 for pvclock, CLOCK_MONOTONIC */
     struct console_log console;
+    uint64_t hvm_params[HVM_NR_PARAMS]; /* (lock) HVMOP_get/set_param */
+
+    /* pvclock: guest TSC = host TSC + tsc_offset, at tsc_khz. */
+    uint32_t tsc_khz;
+    uint32_t tsc_mul;        /* vcpu_time_info.tsc_to_system_mul */
+    int8_t tsc_shift;        /* vcpu_time_info.tsc_shift */
+    int64_t tsc_offset;
 
     unsigned nr_vcpus;
     struct vcpu *vcpus;      /* nr_vcpus entries */

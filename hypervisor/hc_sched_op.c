@@ -26,16 +26,17 @@ static bool must_stop(struct vcpu *v)
 }
 
 /*
- * Sleep until the vCPU's timer fires, it is kicked, or the absolute
+ * Sleep until one of the vCPU's timers fires, it is kicked, or the absolute
  * monotonic time `deadline_ns` passes (0: no deadline). Marks the vCPU
  * blocked meanwhile so `pvctl list` shows 'b'.
  */
 static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
 {
     struct domain *d = v->dom;
-    struct pollfd fds[2] = {
+    struct pollfd fds[3] = {
         { .fd = v->wake_fd, .events = POLLIN },
         { .fd = v->timer_fd, .events = POLLIN },
+        { .fd = v->periodic_fd, .events = POLLIN },
     };
     uint64_t count;
 
@@ -51,12 +52,14 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
             uint64_t ms = (deadline_ns - now + 999999) / 1000000;
             timeout = ms > 1000 ? 1000 : (int)ms;
         }
-        int n = poll(fds, 2, timeout);
+        int n = poll(fds, 3, timeout);
         if (n > 0) {
             /* Consume what woke us; a timer expiry ends the block. */
             if (fds[0].revents && read(v->wake_fd, &count, sizeof(count)) < 0)
                 count = 0;
             if (fds[1].revents && read(v->timer_fd, &count, sizeof(count)) > 0)
+                break;
+            if (fds[2].revents && read(v->periodic_fd, &count, sizeof(count)) > 0)
                 break;
             if (fds[0].revents)
                 break;

@@ -25,6 +25,7 @@ extern unsigned char pvfront__idt[];
 void pvfront__trap_init(void);
 int pvfront__hypercall_init(const struct pvhv_platform_info *pi);
 void pvfront__cmdline_init(const char *src);
+void pvfront__shared_info_init(void);
 void pvfront__time_init(const struct pvhv_platform_info *pi);
 void pvfront__smp_init(unsigned int nr_cpus);
 

@@ -148,9 +148,12 @@ class Side:
         path = os.path.join(self.tmp, "%s_%s.c" % (self.label, name))
         with open(path, "w") as f:
             f.write(src)
-        p = subprocess.run([self.clang_bin] + SCAN_FLAGS + self.flags + args + [path],
-                           cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           universal_newlines=True)
+        try:
+            p = subprocess.run([self.clang_bin] + SCAN_FLAGS + self.flags + args + [path],
+                               cwd=self.tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True)
+        except FileNotFoundError:
+            die("%s not found; the ABI test needs clang (Debian package clang)" % self.clang_bin)
         return p.returncode, p.stdout, p.stderr
 
     # -- parse check ---------------------------------------------------------

@@ -12,9 +12,15 @@ ABI_SCAN     = python3 $(ABI_DIR)/abi_scan.py --clang $(ABI_CLANG) \
 ABI_GEN_SRCS := $(ABI_GEN)/abi_ours.c $(ABI_GEN)/abi_xen.c $(ABI_GEN)/abi_xen_legacy.c \
                 $(ABI_GEN)/abi_meta.c
 
+# A header added with an old mtime, or removed, changes no prerequisite's
+# time; this file changes whenever the list of public headers does.
+ABI_HDR_LIST := $(ABI_GEN)/public_headers.list
+$(shell mkdir -p $(ABI_GEN) && echo '$(PUBLIC_HDRS)' | cmp -s - $(ABI_HDR_LIST) || \
+        echo '$(PUBLIC_HDRS)' > $(ABI_HDR_LIST))
+
 # One run writes them all (grouped target, so make -j runs it once).
-$(ABI_GEN_SRCS) &: $(ABI_DIR)/abi_scan.py $(PUBLIC_HDRS) $(ABI_DIR)/shared_names.txt \
-                   $(ABI_DIR)/not_values.txt | $(BUILD)/include/pvhv
+$(ABI_GEN_SRCS) &: $(ABI_DIR)/abi_scan.py $(PUBLIC_HDRS) $(ABI_HDR_LIST) \
+                   $(ABI_DIR)/shared_names.txt $(ABI_DIR)/not_values.txt | $(BUILD)/include/pvhv
 	$(ABI_SCAN) --out $(ABI_GEN)
 
 # abi_xen*.c include <stdint.h> (abi_xen.c also defines __XEN_TOOLS__) before

@@ -1,0 +1,1 @@
+cmdline.o: guest-frontends/libpvfront/include/pvfront/cmdline.h

@@ -1,0 +1,1 @@
+config.o: guest-frontends/libpvfront/include/pvfront/config.h

@@ -1,0 +1,1 @@
+console.o: guest-frontends/libpvfront/include/pvfront/console.h

@@ -1,0 +1,1 @@
+shutdown.o: guest-frontends/libpvfront/include/pvfront/shutdown.h

@@ -1,0 +1,1 @@
+string.o: guest-frontends/libpvfront/include/pvfront/string.h

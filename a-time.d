@@ -1,0 +1,1 @@
+time.o: guest-frontends/libpvfront/include/pvfront/time.h

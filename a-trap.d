@@ -1,0 +1,1 @@
+trap.o: guest-frontends/libpvfront/include/pvfront/trap.h

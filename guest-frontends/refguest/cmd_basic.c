@@ -1,0 +1,70 @@
+/* cmd_basic.c: the one-shot commands: hello, crash, crashcode, reboot, spin, compute. */
+#include "compute.h"
+#include "refguest.h"
+
+int cmd_hello(const struct pvfront_boot_info *bi)
+{
+    (void)bi;
+    pvfront_console_puts("Hello from pvhv guest\n");
+    return 0;
+}
+
+int cmd_crash(const struct pvfront_boot_info *bi)
+{
+    (void)bi;
+    pvfront_console_puts("refguest: triple fault now\n");
+    pvfront_triple_fault();
+}
+
+int cmd_crashcode(const struct pvfront_boot_info *bi)
+{
+    (void)bi;
+    pvfront_console_puts("refguest: crashing on purpose\n");
+    pvfront_crash();
+}
+
+int cmd_reboot(const struct pvfront_boot_info *bi)
+{
+    (void)bi;
+    pvfront_console_puts("refguest: rebooting\n");
+    pvfront_reboot();
+}
+
+int cmd_spin(const struct pvfront_boot_info *bi)
+{
+    uint64_t ms = 100;
+
+    (void)bi;
+    pvfront_cmdline_get_u64("interval_ms", &ms);
+    uint64_t step = ms * pvfront_tsc_khz(), start = pvfront_rdtsc(), next = start;
+    if (!step) {
+        pvfront_console_puts("spin: TSC rate unknown\n");
+        return 1;
+    }
+    /* Deadlines from the first tick, so a slow print never adds drift. */
+    for (uint64_t n = 0;; n++) {
+        while (pvfront_rdtsc() < next)
+            __asm__ volatile("pause");
+        pvfront_printf("spin %lu t=%lu ms\n", (unsigned long)n,
+                       (unsigned long)((pvfront_rdtsc() - start) / pvfront_tsc_khz()));
+        next += step;
+    }
+}
+
+int cmd_compute(const struct pvfront_boot_info *bi)
+{
+    uint64_t n = 100000000;
+
+    (void)bi;
+    if (pvfront_cmdline_get_u64("n", &n) == -XEN_EINVAL) {
+        pvfront_console_puts("compute: bad n=\n");
+        return 1;
+    }
+    uint64_t t0 = pvfront_rdtsc();
+    uint64_t r = refguest_compute(n);
+    uint64_t ticks = pvfront_rdtsc() - t0;
+    pvfront_printf("compute: n=%lu ticks=%lu ns=%lu result=%#lx\n", (unsigned long)n,
+                   (unsigned long)ticks, (unsigned long)pvfront_tsc_to_ns(ticks),
+                   (unsigned long)r);
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* main.c: refguest's entry point: pick the command named on the command line and run it. */
+#include <pvfront/pvfront.h>
+
+#include "refguest.h"
+
+/*
+ * Command line: `cmd=NAME [options]`. No cmd means hello. Each command's
+ * output is described beside it in refguest.h; tests match those lines.
+ */
+static const struct command {
+    const char *name;
+    int (*run)(const struct pvfront_boot_info *bi);
+    const char *help;
+} commands[] = {
+    { "hello", cmd_hello, "print the greeting, power off" },
+    { "crash", cmd_crash, "triple fault (empty IDT, then ud2)" },
+    { "crashcode", cmd_crashcode, "shut down with SHUTDOWN_crash" },
+    { "reboot", cmd_reboot, "shut down with SHUTDOWN_reboot" },
+    { "spin", cmd_spin, "print a counter every interval_ms (100) forever" },
+    { "compute", cmd_compute, "time n=N rounds of the compute loop" },
+    { "smp", cmd_smp, "every vCPU reports in, then power off" },
+    { "echo", cmd_echo, "echo console input lines until 'quit'" },
+    { "hypercalls", cmd_hypercalls, "hostile hypercall test" },
+};
+
+int pvfront_main(const struct pvfront_boot_info *bi)
+{
+    char name[32];
+
+    if (pvfront_cmdline_get("cmd", name, sizeof name) < 0)
+        pvfront_snprintf(name, sizeof name, "hello");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(name, commands[i].name))
+            return commands[i].run(bi);
+
+    pvfront_printf("refguest: unknown command '%s'; commands:\n", name);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        pvfront_printf("  cmd=%-10s %s\n", commands[i].name, commands[i].help);
+    return 1;
+}

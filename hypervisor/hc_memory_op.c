@@ -1,0 +1,118 @@
+/* hc_memory_op.c: __HYPERVISOR_memory_op: the memory map, placing
+ * shared_info, and the guest's size. */
+#include <string.h>
+
+#include <pvhv/errno.h>
+#include <pvhv/memory.h>
+#include <pvhv/pvhv_platform.h>
+#include <pvhv/xen.h>
+
+#include "hypercall.h"
+#include "pvclock.h"
+
+/* E820 entry as XENMEM_memory_map returns it: 20 bytes, packed. */
+struct e820_entry {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type;
+} __attribute__((packed));
+_Static_assert(sizeof(struct e820_entry) == 20, "e820 entries are 20 bytes");
+
+#define E820_RAM 1
+#define E820_RESERVED 2
+
+/* Only the caller itself: pvhv guests have no rights over others. */
+static bool is_self(struct hc_ctx *c, domid_t domid)
+{
+    return domid == DOMID_SELF || domid == c->dom->domid;
+}
+
+static int64_t memory_map(struct hc_ctx *c, uint64_t arg)
+{
+    struct xen_memory_map m;
+    struct e820_entry e[3];
+    uint32_t n = 0;
+    const struct guest_mem *gm = &c->dom->mem;
+
+    if (hc_copy_from(c, &m, arg, sizeof(m)) < 0)
+        return -XEN_EFAULT;
+    e[n++] = (struct e820_entry){ 0, gm->low_bytes, E820_RAM };
+    e[n++] = (struct e820_entry){ PVHV_SPECIAL_BASE, PVHV_SPECIAL_SIZE, E820_RESERVED };
+    if (gm->high_bytes)
+        e[n++] = (struct e820_entry){ 0x100000000ULL, gm->high_bytes, E820_RAM };
+    /* As Xen: as many entries as fit, and say how many were written. */
+    if (m.nr_entries < n)
+        n = m.nr_entries;
+    if (hc_copy_to(c, m.buffer.addr, e, n * sizeof(e[0])) < 0)
+        return -XEN_EFAULT;
+    m.nr_entries = n;
+    return hc_copy_to(c, arg, &m, sizeof(m));
+}
+
+static int64_t add_to_physmap(struct hc_ctx *c, uint64_t arg)
+{
+    struct xen_add_to_physmap x;
+    struct domain *d = c->dom;
+
+    if (hc_copy_from(c, &x, arg, sizeof(x)) < 0)
+        return -XEN_EFAULT;
+    if (!is_self(c, x.domid))
+        return -XEN_EPERM;
+    switch (x.space) {
+    case XENMAPSPACE_shared_info:
+        if (x.idx != 0)
+            return -XEN_EINVAL;
+        if (!guest_mem_is_ram(&d->mem, x.gpfn))
+            return -XEN_EINVAL;
+        break;
+    default:
+        return -XEN_ENOSYS;
+    }
+
+    /* pvhv's shared_info is the guest page at gpfn: the guest sees Xen's
+     * layout there, and moving it carries the contents along. */
+    uint64_t gpa = x.gpfn << XEN_PAGE_SHIFT;
+    void *dst = guest_mem_ptr(&d->mem, gpa, XEN_PAGE_SIZE);
+    pthread_mutex_lock(&d->lock);
+    void *old = d->shared_info_gpa
+        ? guest_mem_ptr(&d->mem, d->shared_info_gpa, XEN_PAGE_SIZE) : NULL;
+    if (old != dst) {
+        if (old)
+            memmove(dst, old, XEN_PAGE_SIZE);
+        else
+            memset(dst, 0, XEN_PAGE_SIZE);
+    }
+    d->shared_info_gpa = gpa;
+    pthread_mutex_unlock(&d->lock);
+    pvclock_update_all(d);
+    return 0;
+}
+
+static int64_t do_memory_op(struct hc_ctx *c, const uint64_t a[5])
+{
+    /* Bits above the sub-op are Xen's continuation state; a guest never
+     * sets them. */
+    uint64_t cmd = a[0], arg = a[1];
+    const struct guest_mem *gm = &c->dom->mem;
+
+    switch (cmd) {
+    case XENMEM_memory_map:
+        return memory_map(c, arg);
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(c, arg);
+    case XENMEM_maximum_ram_page:
+        return gm->high_bytes ? (int64_t)((0x100000000ULL + gm->high_bytes) >> XEN_PAGE_SHIFT)
+                              : (int64_t)(gm->low_bytes >> XEN_PAGE_SHIFT);
+    case XENMEM_current_reservation: {
+        struct xen_memory_domain md;
+        if (hc_copy_from(c, &md, arg, sizeof(md)) < 0)
+            return -XEN_EFAULT;
+        if (!is_self(c, md.domid))
+            return -XEN_EPERM;
+        return (int64_t)(gm->ram_bytes >> XEN_PAGE_SHIFT);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+HYPERCALL(__HYPERVISOR_memory_op, do_memory_op)
