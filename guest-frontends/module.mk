@@ -13,10 +13,10 @@ GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-pic -fno
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
     -fno-asynchronous-unwind-tables -fcf-protection=none -mcmodel=small
 GUEST_CPPFLAGS := -I$(BUILD)/include -I$(PVFRONT_DIR)/include -MMD -MP
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
     -Wl,-T,$(PVFRONT_DIR)/pvfront.ld
 
-PVFRONT_SRCS := boot.S pagetables.S entry.S boot.c trap.c hypercall.c console.c \
+PVFRONT_SRCS := boot.S pagetables.S entry.S start.c trap.c hypercall.c console.c \
     printf.c string.c cmdline.c shared_info.c time.c shutdown.c smp.c
 PVFRONT_OBJS := $(patsubst %,$(BUILD)/guest/obj/$(PVFRONT_DIR)/%.o,$(basename $(PVFRONT_SRCS)))
 PVFRONT_LIB := $(BUILD)/lib/libpvfront.a

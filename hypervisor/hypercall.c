@@ -12,6 +12,7 @@
 
 #include "hypercall.h"
 #include "kvm.h"
+#include "log.h"
 
 struct hc_slot {
     hypercall_fn fn;
@@ -69,8 +70,13 @@ void hypercall_from_exit(struct vcpu *v)
     vcpu_paging(&e, &c.pg);
     const uint64_t args[5] = { e.regs->rdi, e.regs->rsi, e.regs->rdx,
                                e.regs->r10, e.regs->r8 };
+    uint64_t nr = e.regs->rax;
     v->nr_hypercalls++;
-    e.regs->rax = (uint64_t)hypercall_call(&c, e.regs->rax, args);
+    e.regs->rax = (uint64_t)hypercall_call(&c, nr, args);
+    if (log_threshold >= LOG_DEBUG)
+        log_debug("d%u v%u: hypercall %lu(%#lx, %#lx, %#lx) = %ld", v->dom->domid, v->id,
+                  (unsigned long)nr, (unsigned long)args[0], (unsigned long)args[1],
+                  (unsigned long)args[2], (long)e.regs->rax);
     if (kvm_host.has_sync_regs)
         run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
     else if (ioctl(v->fd, KVM_SET_REGS, e.regs) < 0)

@@ -87,8 +87,12 @@ static bool wait_runnable(struct vcpu *v)
             uint64_t apic_base = sregs.apic_base;
             sregs = v->boot.sregs;
             sregs.apic_base = apic_base;
+            /* An AP of an in-kernel irqchip waits for INIT/SIPI until it
+             * is made runnable by hand. */
+            struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
             if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0 ||
-                ioctl(v->fd, KVM_SET_REGS, &v->boot.regs) < 0)
+                ioctl(v->fd, KVM_SET_REGS, &v->boot.regs) < 0 ||
+                ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
                 ok = false;
         } else {
             ok = false;

@@ -5,7 +5,7 @@
 
 /*
  * pvhv_platform.h holds C, so the few values this file needs are repeated
- * here; boot.c checks them against the header at compile time.
+ * here; start.c checks them against the header at compile time.
  */
 #define PLAT_OFFSET 0x800                /* PVHV_PLATFORM_INFO_OFFSET */
 #define PLAT_MAGIC 0x54414c5056485650    /* PVHV_PLATFORM_MAGIC */

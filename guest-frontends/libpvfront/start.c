@@ -1,4 +1,4 @@
-/* boot.c: the boot sequence in C, from the first native instruction to pvfront_main. */
+/* start.c: the boot sequence in C, from the first native instruction to pvfront_main. */
 #include <stddef.h>
 #include <pvhv/sched.h>
 

@@ -1,0 +1,216 @@
+/* test_domains.c: domains as a user sees them: a guest boots and prints,
+ * powers off with its reason, runs natively, crashes alone, runs on two
+ * vCPUs, survives hostile hypercalls, pauses, and bad kernels are refused. */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pvhv/errno.h>
+#include <pvhv/sched.h>
+
+#include "harness.h"
+
+static struct host host;
+static char con[65536];
+
+static void setup(void)
+{
+    host_start(&host);
+}
+
+static void teardown(void)
+{
+    cr_expect_eq(host_stop(&host), 0, "pvhv must exit cleanly");
+}
+
+TestSuite(domains, .init = setup, .fini = teardown, .timeout = 90);
+
+static uint64_t console_end(uint32_t domid)
+{
+    uint64_t off = 0;
+    char buf[4096];
+    int n;
+
+    while ((n = pvctrl_console_read(host.ctl, domid, &off, buf, sizeof(buf))) > 0)
+        ;
+    return off;
+}
+
+Test(domains, hello_prints_and_powers_off)
+{
+    struct pvhv_ctl_dominfo info;
+    double t0 = now_ms();
+    uint32_t d = boot_refguest(&host, "hello", "cmd=hello", 1, 32);
+
+    cr_assert(wait_console(&host, d, "\n", 5000, con, sizeof(con)), "no console output");
+    double first_line = now_ms() - t0;
+    cr_assert(wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 5000, &info),
+              "hello must shut down (state %s)", pvctrl_state_name(info.state));
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_expect_str_eq(con, "Hello from pvhv guest\n");
+    cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);
+    cr_expect_str_eq(info.name, "hello");
+    cr_log_info("hello: create request to first console line %.1f ms", first_line);
+    cr_expect_eq(pvctrl_domain_destroy(host.ctl, d), 0);
+    cr_expect_eq(pvctrl_domain_getinfo(host.ctl, d, &info), -XEN_ESRCH, "destroyed is gone");
+}
+
+Test(domains, guest_runs_natively)
+{
+    struct pvhv_ctl_vcpuinfo a, b;
+    uint32_t d = boot_refguest(&host, "spin", "cmd=spin", 1, 32);
+
+    cr_assert(wait_console(&host, d, "spin 2", 5000, con, sizeof(con)), "spin: %s", con);
+    usleep(600 * 1000); /* at least two platform ticks */
+    cr_assert_eq(pvctrl_vcpu_info(host.ctl, d, &a, 1), 1);
+    usleep(500 * 1000);
+    cr_assert_eq(pvctrl_vcpu_info(host.ctl, d, &b, 1), 1);
+    cr_expect(b.mode == PVHV_VCPU_MODE_NATIVE || b.mode == PVHV_VCPU_MODE_HVM,
+              "vCPU mode %u: the guest must not run in KVM's emulator", b.mode);
+    cr_expect_lt(b.insn_emulated - a.insn_emulated, 50000,
+                 "KVM emulated %lu instructions in 0.5 s",
+                 (unsigned long)(b.insn_emulated - a.insn_emulated));
+    cr_expect_eq(b.online, 1);
+}
+
+Test(domains, a_crash_stays_in_its_domain)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t a = boot_refguest(&host, "survivor", "cmd=spin", 1, 32);
+    cr_assert(wait_console(&host, a, "spin 1", 5000, con, sizeof(con)));
+    uint32_t b = boot_refguest(&host, "crasher", "cmd=crash", 1, 32);
+
+    cr_assert(wait_state(&host, b, PVHV_DOMSTATE_CRASHED, 5000, &info),
+              "crash guest state %s", pvctrl_state_name(info.state));
+    cr_expect_eq(info.shutdown_reason, SHUTDOWN_crash);
+    cr_expect(strstr(info.crash_msg, "triple fault") != NULL, "reason: '%s'", info.crash_msg);
+
+    uint64_t before = console_end(a);
+    usleep(400 * 1000);
+    cr_expect_gt(console_end(a), before, "the other guest must keep printing");
+    cr_assert(pvctrl_domain_getinfo(host.ctl, a, &info) == 0);
+    cr_expect_eq(info.state, PVHV_DOMSTATE_RUNNING);
+    cr_expect(host_alive(&host));
+
+    uint32_t c = boot_refguest(&host, "reporter", "cmd=crashcode", 1, 32);
+    cr_assert(wait_state(&host, c, PVHV_DOMSTATE_CRASHED, 5000, &info));
+    cr_expect(strstr(info.crash_msg, "reported a crash") != NULL, "reason: '%s'",
+              info.crash_msg);
+}
+
+Test(domains, two_vcpus_both_print)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "smp", "cmd=smp", 2, 32);
+
+    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, &info);
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_assert(down, "state %s: %s; console:\n%s", pvctrl_state_name(info.state),
+              info.crash_msg, con);
+    cr_expect(strstr(con, "cpu 0 online\n") != NULL, "console: %s", con);
+    cr_expect(strstr(con, "cpu 1 online\n") != NULL, "console: %s", con);
+    cr_expect(strstr(con, "smp: 2 of 2 cpus online\n") != NULL, "console: %s", con);
+    cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);
+    cr_expect_eq(info.nr_vcpus, 2);
+}
+
+Test(domains, hostile_hypercalls_get_errors)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "hostile", "cmd=hypercalls", 1, 32);
+
+    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 20000, &info);
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_assert(down, "state %s: %s; console:\n%s", pvctrl_state_name(info.state),
+              info.crash_msg, con);
+    cr_expect(strstr(con, "FAIL") == NULL, "console:\n%s", con);
+    cr_expect(strstr(con, " 0 failed") != NULL, "console:\n%s", con);
+    cr_expect(host_alive(&host));
+}
+
+Test(domains, pause_stops_and_unpause_resumes)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "pausable", "cmd=spin", 1, 32);
+
+    cr_assert(wait_console(&host, d, "spin 1", 5000, con, sizeof(con)));
+    cr_assert_eq(pvctrl_domain_pause(host.ctl, d), 0);
+    cr_assert_eq(pvctrl_domain_getinfo(host.ctl, d, &info), 0);
+    cr_expect_eq(info.state, PVHV_DOMSTATE_PAUSED);
+    uint64_t at = console_end(d);
+    usleep(400 * 1000);
+    cr_expect_eq(console_end(d), at, "a paused guest must not print");
+    cr_assert_eq(pvctrl_domain_unpause(host.ctl, d), 0);
+    usleep(400 * 1000);
+    cr_expect_gt(console_end(d), at, "an unpaused guest prints again");
+    cr_assert_eq(pvctrl_domain_destroy(host.ctl, d), 0);
+}
+
+Test(domains, bad_kernels_are_refused_and_nothing_is_left)
+{
+    char why[256];
+    uint32_t d;
+
+    cr_assert_eq(pvctrl_domain_create(host.ctl, "bad", NULL, 32 * 1024, 1, &d), 0);
+    cr_expect_eq(pvctrl_domain_unpause(host.ctl, d), -XEN_EINVAL, "no kernel yet");
+    cr_expect_eq(pvctrl_domain_load(host.ctl, d, "/etc/hostname", NULL, "", why,
+                                    sizeof(why)), -XEN_ENOEXEC);
+    cr_expect(strstr(why, "not an ELF file") != NULL, "why: %s", why);
+    cr_expect_eq(pvctrl_domain_load(host.ctl, d, "/nonexistent/kernel", NULL, "", why,
+                                    sizeof(why)), -ENOENT);
+    cr_expect_eq(pvctrl_domain_load(host.ctl, d, "/tmp", NULL, "", why, sizeof(why)),
+                 -XEN_EBADF, "a directory is not a kernel");
+    /* Still loadable after the refusals. */
+    cr_expect_eq(pvctrl_domain_load(host.ctl, d, build_path("guests/refguest.elf"), NULL,
+                                    "cmd=hello", why, sizeof(why)), 0, "%s", why);
+    cr_expect_eq(pvctrl_domain_load(host.ctl, d, build_path("guests/refguest.elf"), NULL,
+                                    "cmd=hello", why, sizeof(why)), -XEN_EBUSY);
+    cr_expect_eq(pvctrl_domain_destroy(host.ctl, d), 0);
+    cr_expect_eq(pvctrl_domain_destroy(host.ctl, d), -XEN_ESRCH);
+}
+
+Test(domains, unbacked_mmio_crashes_the_domain)
+{
+    struct pvhv_ctl_dominfo info;
+    char path[] = "/tmp/pvhv-mmio-XXXXXX";
+    int fd = mkstemp(path);
+    /* 32-bit: mov %eax, 0xf0000000; then spin. */
+    static const uint8_t code[] = { 0xa3, 0x00, 0x00, 0x00, 0xf0, 0xeb, 0xfe };
+
+    cr_assert_geq(fd, 0);
+    close(fd);
+    write_tiny_kernel(path, code, sizeof(code));
+    uint32_t d = boot_kernel(&host, "mmio", path, "", 1, 16);
+    unlink(path);
+    cr_assert(wait_state(&host, d, PVHV_DOMSTATE_CRASHED, 5000, &info),
+              "state %s", pvctrl_state_name(info.state));
+    cr_expect(strstr(info.crash_msg, "unbacked address 0xf0000000") != NULL, "reason: %s",
+              info.crash_msg);
+    cr_expect(host_alive(&host));
+}
+
+Test(domains, a_guest_stuck_in_pvm_emulation_is_crashed)
+{
+    struct pvhv_ctl_dominfo info;
+    struct pvhv_ctl_vcpuinfo vi;
+    char path[] = "/tmp/pvhv-emul-XXXXXX";
+    int fd = mkstemp(path);
+    static const uint8_t code[] = { 0xeb, 0xfe }; /* 32-bit: jmp . */
+
+    cr_assert_geq(fd, 0);
+    close(fd);
+    write_tiny_kernel(path, code, sizeof(code));
+    uint32_t d = boot_kernel(&host, "emulated", path, "", 1, 16);
+    unlink(path);
+    usleep(600 * 1000);
+    cr_assert_eq(pvctrl_vcpu_info(host.ctl, d, &vi, 1), 1);
+    if (vi.mode == PVHV_VCPU_MODE_HVM)
+        cr_skip_test("hardware virtualisation: no emulated mode to get stuck in");
+    cr_expect_eq(vi.mode, PVHV_VCPU_MODE_EMULATED);
+    cr_assert(wait_state(&host, d, PVHV_DOMSTATE_CRASHED, 6000, &info),
+              "state %s", pvctrl_state_name(info.state));
+    cr_expect(strstr(info.crash_msg, "emulated mode") != NULL, "reason: %s", info.crash_msg);
+}
