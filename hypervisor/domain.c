@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <pvhv/sched.h>
+#include <pvhv/vcpu.h>
 #include <pvhv/xen.h>
 
 #include "domain.h"
@@ -140,6 +141,7 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
         d->vcpus[i].id = i;
         d->vcpus[i].fd = d->vcpus[i].wake_fd = d->vcpus[i].timer_fd = -1;
         d->vcpus[i].stats_fd = d->vcpus[i].periodic_fd = -1;
+        d->vcpus[i].rs_state = RUNSTATE_offline;
     }
 
     r = guest_mem_init(&d->mem, req->memory_kib * 1024, "pvhv-guest-ram");
@@ -334,7 +336,9 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     pthread_mutex_lock(&d->lock);
     if (!d->shutdown) {
         d->shutdown = true;
-        d->shutdown_reason = SHUTDOWN_crash;
+        /* As Xen: a reason the guest left with SCHEDOP_shutdown_code
+         * stands for shutdowns that pvhv makes. */
+        d->shutdown_reason = d->shutdown_code != ~0U ? d->shutdown_code : SHUTDOWN_crash;
         memcpy(d->crash_msg, msg, sizeof(msg));
         kick_all(d);
         log_warn("domain %u (%s) crashed: %s", d->domid, d->name, msg);

@@ -50,6 +50,10 @@ struct vcpu {
     uint64_t last_insn;      /* (lock) insn_emulation at the last tick */
     uint64_t emulated_since; /* (lock) PVM: start of emulated run, ns */
     uint32_t mode;           /* (lock) PVHV_VCPU_MODE_* seen last tick */
+    int32_t rs_state;        /* (lock) RUNSTATE_* */
+    uint64_t rs_entry;       /* (lock) system time it entered rs_state */
+    uint64_t rs_time[4];     /* (lock) ns spent in each RUNSTATE_* */
+    uint64_t rs_area;        /* (lock) guest-virtual runstate area, 0 none */
     uint64_t nr_hypercalls;
     uint64_t nr_exits;
 };

@@ -9,6 +9,7 @@
 #include <pvhv/xen.h>
 
 #include "hypercall.h"
+#include "pvclock.h"
 
 /* Most ports one SCHEDOP_poll may name (Xen's limit). */
 #define POLL_MAX_PORTS 128
@@ -43,6 +44,7 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
     pthread_mutex_lock(&d->lock);
     v->blocked = true;
     pthread_mutex_unlock(&d->lock);
+    vcpu_runstate_change(v, RUNSTATE_blocked);
     while (!must_stop(v)) {
         int timeout = -1;
         if (deadline_ns) {
@@ -68,6 +70,7 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
     pthread_mutex_lock(&d->lock);
     v->blocked = false;
     pthread_mutex_unlock(&d->lock);
+    vcpu_runstate_change(v, RUNSTATE_running);
 }
 
 static int64_t sched_poll(struct hc_ctx *c, uint64_t arg)
@@ -86,7 +89,8 @@ static int64_t sched_poll(struct hc_ctx *c, uint64_t arg)
             return -XEN_EINVAL;
     /* No port can be pending before event channels exist: wait for the
      * timeout or a kick. */
-    block_vcpu(c->v, p.timeout ? c->dom->boot_ns + p.timeout : 0);
+    block_vcpu(c->v, p.timeout ? pvclock_to_host_ns(c->dom, p.timeout) : 0);
+    vcpu_runstate_publish(c->v, &c->pg);
     return 0;
 }
 
@@ -101,6 +105,7 @@ static int64_t do_sched_op(struct hc_ctx *c, const uint64_t a[5])
         return 0;
     case SCHEDOP_block:
         block_vcpu(c->v, 0);
+        vcpu_runstate_publish(c->v, &c->pg);
         return 0;
     case SCHEDOP_shutdown:
         if (hc_copy_from(c, &s, arg, sizeof(s)) < 0)
@@ -125,10 +130,7 @@ static int64_t do_sched_op(struct hc_ctx *c, const uint64_t a[5])
         return 0;
     case SCHEDOP_poll:
         return sched_poll(c, arg);
-    case SCHEDOP_remote_shutdown:
-    case SCHEDOP_pin_override:
-        return -XEN_EPERM; /* the control domain's */
-    default:
+    default: /* remote_shutdown, watchdog, pin_override: not offered */
         return -XEN_ENOSYS;
     }
 }

@@ -54,8 +54,11 @@ static int64_t vcpu_initialise(struct hc_ctx *c, struct vcpu *t, uint64_t arg)
         const struct vcpu_hvm_x86_64 *r = &ctx.cpu_regs.x86_64;
         /* Long mode needs paging, PAE and LME: anything else would not
          * enter, and pvhv would find out only as a failed KVM_RUN. */
-        if (!(r->cr0 & 0x80000001U) || !(r->cr4 & 0x20) || !(r->efer & 0x100) ||
-            !(r->rflags & 2))
+        if ((r->cr0 & 0x80000001U) != 0x80000001U || !(r->cr4 & 0x20) ||
+            !(r->efer & 0x100) || !(r->rflags & 2))
+            return -XEN_EINVAL;
+        /* The page-table root must be the guest's own RAM. */
+        if (!guest_mem_is_ram(&d->mem, r->cr3 >> XEN_PAGE_SHIFT))
             return -XEN_EINVAL;
         b.regs = (struct kvm_regs){ .rax = r->rax, .rcx = r->rcx, .rdx = r->rdx,
                                     .rbx = r->rbx, .rsp = r->rsp, .rbp = r->rbp,
@@ -69,6 +72,8 @@ static int64_t vcpu_initialise(struct hc_ctx *c, struct vcpu *t, uint64_t arg)
     } else if (ctx.mode == VCPU_HVM_MODE_32B) {
         const struct vcpu_hvm_x86_32 *r = &ctx.cpu_regs.x86_32;
         if (!(r->cr0 & 1) || !(r->eflags & 2) || !((r->cs_ar >> 7) & 1))
+            return -XEN_EINVAL;
+        if ((r->cr0 & 0x80000000U) && !guest_mem_is_ram(&d->mem, r->cr3 >> XEN_PAGE_SHIFT))
             return -XEN_EINVAL;
         b.regs = (struct kvm_regs){ .rax = r->eax, .rcx = r->ecx, .rdx = r->edx,
                                     .rbx = r->ebx, .rsp = r->esp, .rbp = r->ebp,
@@ -192,6 +197,23 @@ static int64_t do_vcpu_op(struct hc_ctx *c, const uint64_t a[5])
     }
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(c, t, arg);
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info info;
+        vcpu_runstate_snapshot(t, &info);
+        return hc_copy_to(c, arg, &info, sizeof(info));
+    }
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area r;
+        if (hc_copy_from(c, &r, arg, sizeof(r)) < 0)
+            return -XEN_EFAULT;
+        pthread_mutex_lock(&c->dom->lock);
+        t->rs_area = r.addr.p;
+        pthread_mutex_unlock(&c->dom->lock);
+        /* Fill it now, as Xen does for the calling vCPU. */
+        if (t == c->v)
+            vcpu_runstate_publish(t, &c->pg);
+        return 0;
+    }
     case VCPUOP_set_periodic_timer: {
         struct vcpu_set_periodic_timer p;
         if (hc_copy_from(c, &p, arg, sizeof(p)) < 0)

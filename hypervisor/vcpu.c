@@ -12,6 +12,7 @@
 #include "kvm.h"
 #include "log.h"
 #include "platform.h"
+#include "pvclock.h"
 #include "vcpu.h"
 
 static void on_kick(int sig)
@@ -64,6 +65,61 @@ void vcpu_paging(const struct vcpu_exit *e, struct guest_paging *pg)
     pg->efer = e->sregs->efer;
 }
 
+void vcpu_runstate_change(struct vcpu *v, int32_t state)
+{
+    struct domain *d = v->dom;
+    uint64_t now = pvclock_system_time(d);
+
+    pthread_mutex_lock(&d->lock);
+    if (v->rs_state != state) {
+        v->rs_time[v->rs_state & 3] += now - v->rs_entry;
+        v->rs_entry = now;
+        v->rs_state = state;
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    struct domain *d = v->dom;
+    uint64_t now = pvclock_system_time(d);
+
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&d->lock);
+    out->state = v->rs_state;
+    out->state_entry_time = v->rs_entry;
+    memcpy(out->time, v->rs_time, sizeof(out->time));
+    out->time[v->rs_state & 3] += now - v->rs_entry;
+    pthread_mutex_unlock(&d->lock);
+}
+
+void vcpu_runstate_publish(struct vcpu *v, const struct guest_paging *pg)
+{
+    struct vcpu_runstate_info info;
+
+    pthread_mutex_lock(&v->dom->lock);
+    uint64_t area = v->rs_area;
+    pthread_mutex_unlock(&v->dom->lock);
+    if (!area)
+        return;
+    vcpu_runstate_snapshot(v, &info);
+    if (guest_copy_to(&v->dom->mem, pg, area, &info, sizeof(info)) < 0) {
+        /* The guest unmapped its own area: its loss, as on Xen. */
+    }
+}
+
+/* Publish the runstate from outside a hypercall: read the paging state. */
+static void publish_now(struct vcpu *v)
+{
+    struct kvm_sregs s;
+    struct guest_paging pg;
+
+    if (!v->rs_area || ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+        return;
+    pg = (struct guest_paging){ s.cr0, s.cr3, s.cr4, s.efer };
+    vcpu_runstate_publish(v, &pg);
+}
+
 /* Wait until the vCPU may run. Returns false when the domain is dying. */
 static bool wait_runnable(struct vcpu *v)
 {
@@ -71,7 +127,15 @@ static bool wait_runnable(struct vcpu *v)
     bool ok;
 
     pthread_mutex_lock(&d->lock);
+    bool parked = false;
     while (!d->dying && (d->paused || d->shutdown || !v->online)) {
+        if (!parked) {
+            parked = true;
+            pthread_mutex_unlock(&d->lock);
+            vcpu_runstate_change(v, RUNSTATE_offline);
+            pthread_mutex_lock(&d->lock);
+            continue;
+        }
         v->parked = true;
         d->nr_parked++;
         pthread_cond_broadcast(&d->cond);
@@ -105,6 +169,10 @@ static bool wait_runnable(struct vcpu *v)
         }
     }
     pthread_mutex_unlock(&d->lock);
+    if (ok && parked) {
+        vcpu_runstate_change(v, RUNSTATE_running);
+        publish_now(v);
+    }
     return ok;
 }
 

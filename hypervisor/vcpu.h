@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+#include <pvhv/vcpu.h>
+
 #include "domain.h"
 #include "guest_mem.h"
 
@@ -28,6 +30,16 @@ struct vcpu_exit {
 
 /* The guest's paging state at this exit (for guest_copy_*). */
 void vcpu_paging(const struct vcpu_exit *e, struct guest_paging *pg);
+
+/* Account a change of v's runstate (RUNSTATE_*). Call without the lock. */
+void vcpu_runstate_change(struct vcpu *v, int32_t state);
+
+/* A consistent copy of v's runstate, times brought up to now. */
+void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
+
+/* Write v's runstate to its registered area, if any (errors ignored, as
+ * on Xen: the area is the guest's to keep mapped). */
+void vcpu_runstate_publish(struct vcpu *v, const struct guest_paging *pg);
 
 /* The 32-bit protected-mode state the PVH entry starts in. */
 void vcpu_pvh_entry_state(struct vcpu_boot_state *b, uint64_t entry,

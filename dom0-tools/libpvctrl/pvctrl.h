@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <pvhv/pvhv_control.h>
 
@@ -69,6 +70,19 @@ int pvctrl_vcpu_info(struct pvctrl *h, uint32_t domid,
  */
 int pvctrl_console_read(struct pvctrl *h, uint32_t domid, uint64_t *offset,
                         void *buf, size_t cap);
+
+/*
+ * Start the pvhv daemon `pvhv_path` on run directory `rundir` (created if
+ * missing) and wait up to 5 s until its control socket answers. `quiet`
+ * passes --quiet. Returns 0 and its pid in *pid, -EADDRINUSE if a pvhv
+ * already serves `rundir`, -ETIMEDOUT or -ECHILD if it did not come up.
+ */
+int pvctrl_start_pvhv(const char *pvhv_path, const char *rundir, int quiet,
+                      pid_t *pid);
+
+/* SIGTERM the daemon `pid`, SIGKILL after `timeout_ms`; returns its exit
+ * status (128 + signal if killed). */
+int pvctrl_stop_pvhv(pid_t pid, int timeout_ms);
 
 /* Printable name of a PVHV_DOMSTATE_*. */
 const char *pvctrl_state_name(uint32_t state);

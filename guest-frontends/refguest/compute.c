@@ -1,4 +1,4 @@
-/* compute.c: the compute loop; plain C with no guest dependency, so a host program can link it too. */
+/* compute.c: the compute loop, plain C with no guest dependency (a host program can link it). */
 #include "compute.h"
 
 uint64_t refguest_compute(uint64_t n)

@@ -1,4 +1,4 @@
-/* hostile.h: the hostile-hypercall test's bookkeeping and bad addresses, shared by its family files. */
+/* hostile.h: bookkeeping and bad addresses shared by the hostile-hypercall test files. */
 #ifndef REFGUEST_HOSTILE_H
 #define REFGUEST_HOSTILE_H
 
@@ -16,6 +16,19 @@
 #define BAD_XEN       0xffff82d080000000ULL /* where Xen's own text lives */
 #define BAD_HOSTLIKE  0x00007f0000000000ULL /* a host user-space address */
 #define BAD_WRAP      0xfffffffffffffff0ULL /* range that wraps past 2^64 */
+
+/*
+ * A domain id that names no domain, and what a domU gets for naming it.
+ * pvhv's headers: another domain is dom0-only (-EPERM), an unknown one
+ * -ESRCH. pvhv checks the caller's right first, so a domU gets -EPERM
+ * whether or not the domain exists (no oracle for which ids are in use);
+ * Xen looks the domain up first and would answer -ESRCH. As grant
+ * statuses: GNTST_permission_denied / GNTST_bad_domain.
+ */
+#define NO_SUCH_DOMID 0x7eee
+#define WANT_NO_SUCH_DOMAIN(h) ((h)->bi->domid == 0 ? -XEN_ESRCH : -XEN_EPERM)
+#define WANT_NO_SUCH_DOMAIN_GNTST(h) \
+    ((h)->bi->domid == 0 ? GNTST_bad_domain : GNTST_permission_denied)
 
 struct bad_ptr {
     const char *name;

@@ -13,6 +13,7 @@ static const struct command {
     const char *help;
 } commands[] = {
     { "hello", cmd_hello, "print the greeting, power off" },
+    { "info", cmd_info, "print the boot information and clock, power off" },
     { "crash", cmd_crash, "triple fault (empty IDT, then ud2)" },
     { "crashcode", cmd_crashcode, "shut down with SHUTDOWN_crash" },
     { "reboot", cmd_reboot, "shut down with SHUTDOWN_reboot" },
@@ -21,6 +22,8 @@ static const struct command {
     { "smp", cmd_smp, "every vCPU reports in, then power off" },
     { "echo", cmd_echo, "echo console input lines until 'quit'" },
     { "hypercalls", cmd_hypercalls, "hostile hypercall test" },
+    { "fault", cmd_fault, "raise type=pf|ud|bp|gp|de unhandled: report, crash" },
+    { "traps", cmd_traps, "int3 and ud2 through registered handlers, timed" },
 };
 
 int pvfront_main(const struct pvfront_boot_info *bi)

@@ -47,25 +47,11 @@ void host_start(struct host *h)
     memset(h, 0, sizeof(*h));
     strcpy(h->rundir, "/tmp/pvhv-test-XXXXXX");
     cr_assert_not_null(mkdtemp(h->rundir), "mkdtemp: %s", strerror(errno));
-    const char *bin = build_path("bin/pvhv");
-    h->pvhv = fork();
-    cr_assert(h->pvhv >= 0);
-    if (h->pvhv == 0) {
-        const char *verbose = getenv("PVHV_TEST_VERBOSE");
-        execl(bin, "pvhv", "--rundir", h->rundir, verbose ? "--debug" : "--quiet",
-              (char *)NULL);
-        fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    for (int i = 0; i < 500; i++) {
-        if (pvctrl_open(h->rundir, &h->ctl) == 0)
-            return;
-        int st;
-        if (waitpid(h->pvhv, &st, WNOHANG) == h->pvhv)
-            cr_assert_fail("pvhv exited during start-up (status 0x%x)", st);
-        usleep(10000);
-    }
-    cr_assert_fail("pvhv did not open its control socket in %s", h->rundir);
+    int r = pvctrl_start_pvhv(build_path("bin/pvhv"), h->rundir,
+                              getenv("PVHV_TEST_VERBOSE") == NULL, &h->pvhv);
+    cr_assert_eq(r, 0, "cannot start pvhv in %s: %s", h->rundir, strerror(-r));
+    r = pvctrl_open(h->rundir, &h->ctl);
+    cr_assert_eq(r, 0, "cannot connect to pvhv: %s", strerror(-r));
 }
 
 bool host_alive(struct host *h)
@@ -80,24 +66,14 @@ int host_stop(struct host *h)
 
     pvctrl_close(h->ctl);
     h->ctl = NULL;
-    if (h->pvhv > 0) {
-        kill(h->pvhv, SIGTERM);
-        for (int i = 0; i < 500; i++) {
-            if (waitpid(h->pvhv, &st, WNOHANG) == h->pvhv)
-                break;
-            if (i == 499) {
-                kill(h->pvhv, SIGKILL);
-                waitpid(h->pvhv, &st, 0);
-            }
-            usleep(10000);
-        }
-        h->pvhv = 0;
-    }
+    if (h->pvhv > 0)
+        st = pvctrl_stop_pvhv(h->pvhv, 5000);
+    h->pvhv = 0;
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->rundir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", h->rundir);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return st;
 }
 
 uint32_t boot_refguest(struct host *h, const char *name, const char *cmdline,

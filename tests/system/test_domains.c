@@ -120,7 +120,7 @@ Test(domains, two_vcpus_both_print)
 Test(domains, hostile_hypercalls_get_errors)
 {
     struct pvhv_ctl_dominfo info;
-    uint32_t d = boot_refguest(&host, "hostile", "cmd=hypercalls", 1, 32);
+    uint32_t d = boot_refguest(&host, "hostile", "cmd=hypercalls", 2, 32);
 
     bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 20000, &info);
     wait_console(&host, d, "\xff", 0, con, sizeof(con));

@@ -1,1 +1,0 @@
-cmdline.o: guest-frontends/libpvfront/include/pvfront/cmdline.h

@@ -1,1 +1,0 @@
-config.o: guest-frontends/libpvfront/include/pvfront/config.h

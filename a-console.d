@@ -1,1 +1,0 @@
-console.o: guest-frontends/libpvfront/include/pvfront/console.h

@@ -1,1 +1,0 @@
-shutdown.o: guest-frontends/libpvfront/include/pvfront/shutdown.h

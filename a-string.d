@@ -1,1 +1,0 @@
-string.o: guest-frontends/libpvfront/include/pvfront/string.h

@@ -1,1 +1,0 @@
-time.o: guest-frontends/libpvfront/include/pvfront/time.h

@@ -1,1 +1,0 @@
-trap.o: guest-frontends/libpvfront/include/pvfront/trap.h
