@@ -77,43 +77,41 @@ static int with_domain(const struct ctl_request *req, struct domain **d)
     return *d ? 0 : -XEN_ESRCH;
 }
 
-static int op_unpause(const struct ctl_request *req, struct ctl_reply *rep)
+/* UNPAUSE, PAUSE and DESTROY: a domid in, a status out. */
+static int domid_action(const struct ctl_request *req, int (*action)(struct domain *))
 {
     struct domain *d;
     int r = with_domain(req, &d);
 
-    (void)rep;
     if (r < 0)
         return r;
-    r = domain_unpause(d);
+    r = action(d);
     domain_put(d);
     return r;
+}
+
+static int destroy_action(struct domain *d)
+{
+    domain_destroy(d);
+    return 0;
+}
+
+static int op_unpause(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    (void)rep;
+    return domid_action(req, domain_unpause);
 }
 
 static int op_pause(const struct ctl_request *req, struct ctl_reply *rep)
 {
-    struct domain *d;
-    int r = with_domain(req, &d);
-
     (void)rep;
-    if (r < 0)
-        return r;
-    r = domain_pause(d);
-    domain_put(d);
-    return r;
+    return domid_action(req, domain_pause);
 }
 
 static int op_destroy(const struct ctl_request *req, struct ctl_reply *rep)
 {
-    struct domain *d;
-    int r = with_domain(req, &d);
-
     (void)rep;
-    if (r < 0)
-        return r;
-    domain_destroy(d);
-    domain_put(d);
-    return 0;
+    return domid_action(req, destroy_action);
 }
 
 static int op_shutdown(const struct ctl_request *req, struct ctl_reply *rep)

@@ -28,7 +28,8 @@ static void usage(FILE *f)
             "Runs the pvhv hypervisor daemon in the foreground. Domains are\n"
             "created through its control socket DIR/pvhv.sock (DIR: --rundir,\n"
             "else $PV_RUNDIR, else /run/pv); pvctl starts it when needed.\n"
-            "SIGTERM or SIGINT destroys every domain and exits.\n");
+            "SIGTERM or SIGINT destroys every domain and exits.\n"
+            "--debug logs every hypercall; --quiet logs errors only.\n");
 }
 
 static int tick_domain(struct domain *d, void *arg)
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'r': rundir = optarg; break;
         case 'd': log_threshold = LOG_DEBUG; break;
-        case 'q': log_threshold = LOG_WARN; break;
+        case 'q': log_threshold = LOG_ERR; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -1,5 +1,8 @@
 /* time.c: system time from the pvclock record, or from the TSC and its known rate. */
+#include <pvfront/hypercall.h>
 #include <pvfront/shared_info.h>
+#include <pvhv/errno.h>
+#include <pvhv/sched.h>
 
 #include "internal.h"
 
@@ -80,4 +83,21 @@ void pvfront_delay_ns(uint64_t ns)
     uint64_t end = pvfront_time_ns() + ns;
     while (pvfront_time_ns() < end)
         pvfront__pause();
+}
+
+int pvfront_sleep_ns(uint64_t ns)
+{
+    if (!pvfront_pvclock())
+        return -XEN_ENOSYS; /* timers count in pvclock time */
+    uint64_t end = pvfront_time_ns() + ns;
+    long r = HYPERVISOR_set_timer_op(end);
+    if (r < 0)
+        return (int)r;
+    /* A block may end early (another event, a pause): block again. */
+    while (pvfront_time_ns() < end) {
+        r = HYPERVISOR_sched_op(SCHEDOP_block, 0);
+        if (r < 0)
+            return (int)r;
+    }
+    return 0;
 }

@@ -68,3 +68,20 @@ int cmd_compute(const struct pvfront_boot_info *bi)
                    (unsigned long)r);
     return 0;
 }
+
+int cmd_sleep(const struct pvfront_boot_info *bi)
+{
+    uint64_t ms = 100;
+
+    (void)bi;
+    pvfront_cmdline_get_u64("ms", &ms);
+    uint64_t t0 = pvfront_time_ns();
+    int r = pvfront_sleep_ns(ms * 1000000ULL);
+    if (r < 0) {
+        pvfront_printf("sleep: failed: %d\n", r);
+        return 1;
+    }
+    pvfront_printf("sleep: %lu ms asked, %lu us slept\n", (unsigned long)ms,
+                   (unsigned long)((pvfront_time_ns() - t0) / 1000));
+    return 0;
+}

@@ -14,6 +14,18 @@ int cmd_info(const struct pvfront_boot_info *bi)
                        (unsigned long)bi->memmap[i].addr,
                        (unsigned long)(bi->memmap[i].addr + bi->memmap[i].size - 1),
                        bi->memmap[i].type);
+    const struct hvm_start_info *si = bi->start_info;
+    const struct hvm_modlist_entry *mod = (const void *)(uintptr_t)si->modlist_paddr;
+    for (uint32_t i = 0; i < si->nr_modules; i++) {
+        const char *p = (const char *)(uintptr_t)mod[i].paddr;
+        char head[17];
+        uint32_t n = mod[i].size < 16 ? (uint32_t)mod[i].size : 16;
+        for (uint32_t k = 0; k < n; k++)
+            head[k] = p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.';
+        head[n] = 0;
+        pvfront_printf("info: module %u at %#lx, %lu bytes, begins '%s'\n", i,
+                       (unsigned long)mod[i].paddr, (unsigned long)mod[i].size, head);
+    }
     pvfront_printf("info: free RAM %#lx-%#lx (%lu KiB), cmdline '%s'\n",
                    (unsigned long)bi->free_start, (unsigned long)bi->free_end,
                    (unsigned long)((bi->free_end - bi->free_start) >> 10), bi->cmdline);

@@ -43,6 +43,7 @@ int cmd_crash(const struct pvfront_boot_info *bi);
 int cmd_crashcode(const struct pvfront_boot_info *bi);
 int cmd_reboot(const struct pvfront_boot_info *bi);
 int cmd_spin(const struct pvfront_boot_info *bi);
+int cmd_sleep(const struct pvfront_boot_info *bi);
 int cmd_compute(const struct pvfront_boot_info *bi);
 int cmd_smp(const struct pvfront_boot_info *bi);
 int cmd_echo(const struct pvfront_boot_info *bi);

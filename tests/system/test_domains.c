@@ -214,3 +214,47 @@ Test(domains, a_guest_stuck_in_pvm_emulation_is_crashed)
               "state %s", pvctrl_state_name(info.state));
     cr_expect(strstr(info.crash_msg, "emulated mode") != NULL, "reason: %s", info.crash_msg);
 }
+
+Test(domains, a_sleeping_guest_is_blocked_and_its_timer_wakes_it)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "sleeper", "cmd=sleep ms=600", 1, 32);
+
+    /* While it sleeps on its timer, the domain shows as blocked. */
+    cr_expect(wait_state(&host, d, PVHV_DOMSTATE_BLOCKED, 3000, &info),
+              "state %s", pvctrl_state_name(info.state));
+    cr_assert(wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, &info),
+              "the timer must wake it: state %s", pvctrl_state_name(info.state));
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    unsigned long asked = 0, slept = 0;
+    cr_assert_eq(sscanf(con, "sleep: %lu ms asked, %lu us slept", &asked, &slept), 2,
+                 "console: %s", con);
+    cr_expect_geq(slept, asked * 1000, "a timer must not fire early (%lu us)", slept);
+    cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);
+}
+
+Test(domains, initrd_and_cmdline_reach_the_guest)
+{
+    char path[] = "/tmp/pvhv-initrd-XXXXXX", why[256];
+    int fd = mkstemp(path);
+    static char data[10000];
+    uint32_t d;
+
+    cr_assert_geq(fd, 0);
+    memset(data, 'x', sizeof(data));
+    memcpy(data, "PVHV-INITRD-TEST", 16);
+    cr_assert_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+    close(fd);
+    cr_assert_eq(pvctrl_domain_create(host.ctl, "initrd", NULL, 32 * 1024, 1, &d), 0);
+    int r = pvctrl_domain_load(host.ctl, d, build_path("guests/refguest.elf"), path,
+                               "cmd=info marker=42", why, sizeof(why));
+    unlink(path);
+    cr_assert_eq(r, 0, "%s", why);
+    cr_assert_eq(pvctrl_domain_unpause(host.ctl, d), 0);
+    cr_assert(wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, NULL));
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_expect(strstr(con, "10000 bytes, begins 'PVHV-INITRD-TEST'") != NULL, "console:\n%s",
+              con);
+    cr_expect(strstr(con, "cmdline 'cmd=info marker=42'") != NULL, "console:\n%s", con);
+    cr_expect(strstr(con, "type 2") != NULL, "the special pages are reserved:\n%s", con);
+}

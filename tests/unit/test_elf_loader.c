@@ -181,3 +181,37 @@ Test(elf_loader, refuses_malformed_note)
     memcpy(im.b + 0x200, &huge, 4); /* namesz past the segment */
     expect_refused(&im, "malformed note");
 }
+
+Test(elf_loader, loads_an_elf32_pvh_kernel)
+{
+    struct image im;
+    struct elf_image out;
+    char why[128];
+    Elf32_Ehdr *eh = (void *)im.b;
+    Elf32_Phdr *ph = (void *)(im.b + sizeof(*eh));
+    uint32_t hdr[3] = { 4, 4, XEN_ELFNOTE_PHYS32_ENTRY }, entry = 0x200020;
+
+    memset(&im, 0, sizeof(im));
+    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    eh->e_ident[EI_CLASS] = ELFCLASS32;
+    eh->e_ident[EI_DATA] = ELFDATA2LSB;
+    eh->e_type = ET_EXEC;
+    eh->e_machine = EM_386;
+    eh->e_phoff = sizeof(*eh);
+    eh->e_phentsize = sizeof(*ph);
+    eh->e_phnum = 2;
+    ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1000, .p_paddr = 0x200000,
+                          .p_filesz = 0x80, .p_memsz = 0x2000 };
+    ph[1] = (Elf32_Phdr){ .p_type = PT_NOTE, .p_offset = 0x200, .p_filesz = 20 };
+    memcpy(im.b + 0x200, hdr, 12);
+    memcpy(im.b + 0x20c, "Xen", 4);
+    memcpy(im.b + 0x210, &entry, 4);
+    memset(im.b + 0x1000, 0x5c, 0x80);
+    im.len = 0x1080;
+    cr_assert_eq(elf_load(&gm, im.b, im.len, &out, why, sizeof(why)), 0, "%s", why);
+    cr_expect_eq(out.entry32, 0x200020);
+    cr_expect_eq(out.load_high, 0x202000);
+    cr_expect_eq(((uint8_t *)guest_mem_ptr(&gm, 0x200000, 1))[0], 0x5c);
+    ((Elf32_Ehdr *)im.b)->e_machine = EM_ARM;
+    cr_expect_eq(elf_load(&gm, im.b, im.len, &out, why, sizeof(why)), -ENOEXEC);
+}

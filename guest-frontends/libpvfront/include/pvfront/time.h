@@ -44,4 +44,13 @@ uint64_t pvfront_tsc_to_ns(uint64_t ticks);
 /* pvfront_delay_ns: spin (with `pause`) for at least ns nanoseconds. */
 void pvfront_delay_ns(uint64_t ns);
 
+/*
+ * pvfront_sleep_ns: give the CPU back for at least ns nanoseconds: arm the
+ * vCPU's singleshot timer (set_timer_op) and SCHEDOP_block until the clock
+ * says the time has passed. Needs pvclock (pvfront_pvclock() == 1).
+ * Returns 0, or a negative Xen errno from the timer (-ENOSYS without
+ * pvclock, where it falls back to nothing and the caller should spin).
+ */
+int pvfront_sleep_ns(uint64_t ns);
+
 #endif /* PVFRONT_TIME_H */
