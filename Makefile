@@ -32,7 +32,8 @@ TEST_SRCS :=   # sources linked into the criterion test binary
 TEST_OBJS :=   # extra objects (generated) linked into it
 TEST_LDLIBS := -lcriterion
 TEST_DEPS :=   # things the tests need built first (daemons, guests)
-PKGCONFIG :=   # .pc files installed into lib/pkgconfig
+PKGCONFIG := hypervisor/pvhv-public.pc.in # .pc.in files installed into lib/pkgconfig
+INSTALL_HDRS := # dom0 library headers installed into include/pvctrl
 
 .PHONY: all test check install clean headers
 all: headers
@@ -90,8 +91,11 @@ install: all
 	cd $(PUBLIC_DIR) && find . -name '*.h' -exec install -D -m 0644 {} $(abspath $(DESTDIR)$(PREFIX))/include/pvhv/{} \;
 	$(if $(BINS),install -d $(DESTDIR)$(PREFIX)/bin && install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(LIBS),install -d $(DESTDIR)$(PREFIX)/lib && install -m 0644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/)
+	$(if $(INSTALL_HDRS),install -d $(DESTDIR)$(PREFIX)/include/pvctrl && install -m 0644 $(INSTALL_HDRS) $(DESTDIR)$(PREFIX)/include/pvctrl/)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	sed 's|@PREFIX@|$(PREFIX)|g' hypervisor/pvhv-public.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pvhv-public.pc
+	for pc in $(PKGCONFIG); do \
+	    sed 's|@PREFIX@|$(PREFIX)|g' $$pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$(basename $$pc .in); \
+	done
 
 clean:
 	rm -rf build

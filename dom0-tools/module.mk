@@ -10,3 +10,5 @@ $(LIBPVCTRL): $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBPVCTRL_SRCS))
 
 all: $(LIBPVCTRL)
 LIBS += $(LIBPVCTRL)
+PKGCONFIG += dom0-tools/libpvctrl/libpvctrl.pc.in
+INSTALL_HDRS += dom0-tools/libpvctrl/pvctrl.h

@@ -73,3 +73,4 @@ install-pvfront: $(PVFRONT_LIB)
 	install -m 0644 $(PVFRONT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(PVFRONT_HDRS) $(DESTDIR)$(PREFIX)/include/pvfront/
 	install -m 0644 $(PVFRONT_DIR)/pvfront.ld $(DESTDIR)$(PREFIX)/share/pvfront/
+PKGCONFIG += guest-frontends/libpvfront/libpvfront.pc.in
