@@ -118,23 +118,59 @@ int kvm_vcpu_create(int vm_fd, int id, struct kvm_run **run)
     return fd;
 }
 
+/*
+ * Xen's CPUID leaves, where KVM's own (KVMKVMKVM) would be: a guest that
+ * can see CPUID (VT-x/SVM; PVM only while emulated) finds the hypervisor,
+ * its version and the hypercall-page MSR as on Xen.
+ */
+#define XEN_CPUID_BASE 0x40000000U
+#define XEN_CPUID_LEAVES 5
+
+static void xen_leaves(struct kvm_cpuid_entry2 *e, uint32_t id)
+{
+    static const char sig[12] = "XenVMMXenVMM";
+
+    memset(e, 0, XEN_CPUID_LEAVES * sizeof(*e));
+    for (uint32_t i = 0; i < XEN_CPUID_LEAVES; i++)
+        e[i].function = XEN_CPUID_BASE + i;
+    e[0].eax = XEN_CPUID_BASE + XEN_CPUID_LEAVES - 1; /* highest leaf */
+    memcpy(&e[0].ebx, sig, 4);
+    memcpy(&e[0].ecx, sig + 4, 4);
+    memcpy(&e[0].edx, sig + 8, 4);
+    e[1].eax = (4U << 16) | 17U;          /* the Xen 4.17 interface */
+    e[2].eax = 1;                         /* one hypercall page */
+    e[2].ebx = 0x40000000U;               /* its MSR (PVHV_XEN_HYPERCALL_MSR) */
+    e[4].eax = 1U << 3;                   /* leaf 4: vcpu id in ebx */
+    e[4].ebx = id;
+    e[4].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+}
+
 int kvm_vcpu_set_cpuid(int vcpu_fd, int id)
 {
     const struct kvm_cpuid2 *host = kvm_host.cpuid;
-    size_t size = sizeof(*host) + host->nent * sizeof(host->entries[0]);
-    struct kvm_cpuid2 *c = malloc(size);
+    struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + (host->nent + XEN_CPUID_LEAVES) *
+                                                     sizeof(host->entries[0]));
+    uint32_t n = 0;
     int r;
 
     if (!c)
         return -ENOMEM;
-    memcpy(c, host, size);
-    for (uint32_t i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
-        if (e->function == 1)
-            e->ebx = (e->ebx & 0x00ffffffU) | ((uint32_t)id << 24);
-        if (e->function == 0xb || e->function == 0x1f)
-            e->edx = (uint32_t)id;
+    for (uint32_t i = 0; i < host->nent; i++) {
+        struct kvm_cpuid_entry2 e = host->entries[i];
+        /* KVM's paravirt leaves give way to Xen's. */
+        if (e.function >= XEN_CPUID_BASE && e.function < XEN_CPUID_BASE + 0x100)
+            continue;
+        if (e.function == 1) {
+            e.ebx = (e.ebx & 0x00ffffffU) | ((uint32_t)id << 24);
+            e.ecx |= 1U << 31; /* "running under a hypervisor" */
+        }
+        if (e.function == 0xb || e.function == 0x1f)
+            e.edx = (uint32_t)id;
+        c->entries[n++] = e;
     }
+    xen_leaves(&c->entries[n], (uint32_t)id);
+    n += XEN_CPUID_LEAVES;
+    c->nent = n;
     r = ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
     free(c);
     return r;
