@@ -10,6 +10,8 @@
 #include <pvhv/errno.h>
 
 #include "control.h"
+#include "evtchn.h"
+#include "gnttab.h"
 #include "log.h"
 
 static size_t reply_header(uint8_t *out, uint16_t op, uint32_t seq, int status,
@@ -28,11 +30,26 @@ static size_t reply_header(uint8_t *out, uint16_t op, uint32_t seq, int status,
     return sizeof(rep) + payload_len;
 }
 
+static int cur_client;
+static pid_t cur_pid;
+
+void ctl_set_client(int client, pid_t pid)
+{
+    cur_client = client;
+    cur_pid = pid;
+}
+
+void ctl_client_gone(int client)
+{
+    evtchn_dom0_release(client);
+    gnttab_dom0_release(client);
+}
+
 size_t ctl_handle_message(const void *msg, size_t len, int *fds, int nfds,
-                          uint8_t *out)
+                          uint8_t *out, struct ctl_reply *rep_out)
 {
     struct pvhv_ctl_request hdr;
-    struct ctl_request req = { .hdr = &hdr, .nfds = 0 };
+    struct ctl_request req = { .client = cur_client, .pid = cur_pid, .hdr = &hdr };
     struct ctl_reply rep = {
         .payload = out + sizeof(struct pvhv_ctl_reply),
         .cap = PVHV_CTL_MSG_MAX - sizeof(struct pvhv_ctl_reply),
@@ -60,6 +77,16 @@ size_t ctl_handle_message(const void *msg, size_t len, int *fds, int nfds,
         close(fds[i]);
     if (rep.len > rep.cap)
         rep.len = rep.cap;
+    if (status < 0 && rep.close_fds)
+        for (int i = 0; i < rep.nfds; i++)
+            close(rep.fds[i]);
+    if (status < 0)
+        rep.nfds = 0; /* fds travel with successful replies only */
+    if (rep_out)
+        *rep_out = rep;
+    else if (rep.close_fds)
+        for (int i = 0; i < rep.nfds; i++)
+            close(rep.fds[i]);
     return reply_header(out, hdr.op, hdr.seq, status, rep.len);
 }
 
@@ -120,6 +147,29 @@ int ctl_accept(int listen_fd)
     return fd;
 }
 
+/* Send a reply and the fds it carries. */
+static int send_reply(int fd, const uint8_t *out, size_t len, const struct ctl_reply *rep)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * PVHV_CTL_MAX_FDS)];
+    } control;
+    struct iovec iov = { .iov_base = (void *)out, .iov_len = len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+    if (rep->nfds > 0) {
+        memset(&control, 0, sizeof(control));
+        mh.msg_control = control.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)rep->nfds);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)rep->nfds);
+        memcpy(CMSG_DATA(c), rep->fds, sizeof(int) * (size_t)rep->nfds);
+    }
+    return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 int ctl_serve(int fd)
 {
     static uint8_t in[PVHV_CTL_MSG_MAX], out[PVHV_CTL_MSG_MAX];
@@ -151,8 +201,15 @@ int ctl_serve(int fd)
     /* A message cut short by the buffer is malformed: MSG_TRUNC makes
      * ctl_handle_message see a length mismatch. */
     size_t len = (mh.msg_flags & MSG_TRUNC) ? 0 : (size_t)n;
-    size_t rlen = ctl_handle_message(in, len, fds, nfds, out);
-    if (send(fd, out, rlen, MSG_NOSIGNAL) < 0)
-        return -1;
-    return 0;
+    struct ctl_reply rep;
+    struct ucred cred = { 0 };
+    socklen_t clen = sizeof(cred);
+    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
+    ctl_set_client(fd, cred.pid);
+    size_t rlen = ctl_handle_message(in, len, fds, nfds, out, &rep);
+    int r = send_reply(fd, out, rlen, &rep);
+    if (rep.close_fds)
+        for (int i = 0; i < rep.nfds; i++)
+            close(rep.fds[i]);
+    return r;
 }

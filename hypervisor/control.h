@@ -3,13 +3,17 @@
 #ifndef PVHV_CONTROL_H
 #define PVHV_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include <pvhv/pvhv_control.h>
 
 /* A request as an op handler sees it: checked header, payload, fds. */
 struct ctl_request {
+    int client;          /* the connection (owns dom0 ports, maps) */
+    pid_t pid;           /* the client's process, for grant copies */
     const struct pvhv_ctl_request *hdr;
     const void *payload;
     size_t len;
@@ -22,6 +26,10 @@ struct ctl_reply {
     uint8_t *payload;    /* PVHV_CTL_MSG_MAX - header bytes available */
     size_t len;          /* bytes written */
     size_t cap;
+    int fds[PVHV_CTL_MAX_FDS]; /* sent with the reply; pvhv keeps its own
+                                  copies unless `close_fds` */
+    int nfds;
+    bool close_fds;      /* close fds[] once sent */
 };
 
 /*
@@ -30,6 +38,13 @@ struct ctl_reply {
  * File descriptors in the request are closed after the handler returns.
  */
 typedef int (*ctl_op_fn)(const struct ctl_request *req, struct ctl_reply *rep);
+
+/* dom0's event channel and grant ops (control_dom0.c). */
+int ctl_op_evtchn_bind(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_evtchn_close(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_gnttab_map(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_gnttab_unmap(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_gnttab_copy(const struct ctl_request *req, struct ctl_reply *rep);
 
 /* The op table (control_ops.c). Index = op number; NULL = unknown. */
 extern const ctl_op_fn ctl_ops[];
@@ -41,7 +56,13 @@ extern const size_t ctl_nr_ops;
  * every fd. Pure of sockets, so tests can feed it anything.
  */
 size_t ctl_handle_message(const void *msg, size_t len, int *fds, int nfds,
-                          uint8_t *out);
+                          uint8_t *out, struct ctl_reply *rep_out);
+
+/* Identify the client for the next ctl_handle_message (tests: 0, 0). */
+void ctl_set_client(int client, pid_t pid);
+
+/* A client went away: close its dom0 ports, unmap its grants. */
+void ctl_client_gone(int client);
 
 /*
  * Bind the control socket at `path` (mode 0600). A socket file left by a

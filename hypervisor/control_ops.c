@@ -226,5 +226,11 @@ const ctl_op_fn ctl_ops[] = {
     [PVHV_CTL_LIST] = op_list,
     [PVHV_CTL_CONSOLE_READ] = op_console_read,
     [PVHV_CTL_VCPUINFO] = op_vcpuinfo,
+    [PVHV_CTL_EVTCHN_BIND_UNBOUND] = ctl_op_evtchn_bind,
+    [PVHV_CTL_EVTCHN_BIND_INTERDOMAIN] = ctl_op_evtchn_bind,
+    [PVHV_CTL_EVTCHN_CLOSE] = ctl_op_evtchn_close,
+    [PVHV_CTL_GNTTAB_MAP] = ctl_op_gnttab_map,
+    [PVHV_CTL_GNTTAB_UNMAP] = ctl_op_gnttab_unmap,
+    [PVHV_CTL_GNTTAB_COPY] = ctl_op_gnttab_copy,
 };
 const size_t ctl_nr_ops = sizeof(ctl_ops) / sizeof(ctl_ops[0]);

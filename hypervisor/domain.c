@@ -17,6 +17,8 @@
 
 #include "domain.h"
 #include "kvm.h"
+#include "evtchn.h"
+#include "gnttab.h"
 #include "log.h"
 #include "pvclock.h"
 #include "vcpu.h"
@@ -72,6 +74,8 @@ static void free_domain(struct domain *d)
         }
         free(d->vcpus);
     }
+    evtchn_domain_destroy(d);
+    gnttab_domain_destroy(d);
     if (d->vm_fd >= 0)
         close(d->vm_fd);
     guest_mem_release(&d->mem);
@@ -164,6 +168,11 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
         if (r < 0)
             goto fail;
     }
+    r = evtchn_domain_init(d);
+    if (r == 0)
+        r = gnttab_domain_init(d);
+    if (r < 0)
+        goto fail;
     d->vcpus[0].online = true;
     d->vcpus[0].initialised = true;
     pvclock_init(d);
@@ -179,6 +188,8 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
     /* Threads start parked: the domain is paused until unpaused. */
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         r = vcpu_start_thread(&d->vcpus[i]);
+        if (r == 0)
+            r = evtchn_watch_vcpu(&d->vcpus[i]);
         if (r < 0) {
             log_err("domain %u: cannot start vCPU %u thread", d->domid, i);
             domain_destroy(d); /* drops the table's reference */
@@ -304,11 +315,14 @@ void domain_destroy(struct domain *d)
     kick_all(d);
     pthread_mutex_unlock(&d->lock);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        evtchn_unwatch_vcpu(&d->vcpus[i]);
         if (d->vcpus[i].thread_started) {
             pthread_join(d->vcpus[i].thread, NULL);
             d->vcpus[i].thread_started = false;
         }
     }
+    /* No vCPU runs now: close the ports (peers' ends become unbound). */
+    evtchn_domain_destroy(d);
     log_info("domain %u (%s) destroyed", d->domid, d->name);
 }
 

@@ -37,6 +37,7 @@ struct vcpu {
     bool online;             /* (lock) VCPUOP_up done, or vCPU 0 */
     bool parked;             /* (lock) thread waits for the domain to run */
     bool blocked;            /* (lock) inside SCHEDOP_block/poll */
+    bool polling;            /* inside SCHEDOP_poll: any event wakes it */
     bool boot_pending;       /* (lock) apply `boot` before the next run */
     bool initialised;        /* (lock) has a boot state (VCPUOP_initialise) */
     struct vcpu_boot_state boot; /* (lock) */
@@ -95,6 +96,10 @@ struct domain {
 
     unsigned nr_vcpus;
     struct vcpu *vcpus;      /* nr_vcpus entries */
+
+    struct evtchn *evtchn;   /* (evtchn_lock) EVTCHN_GUEST_PORTS ports */
+    uint16_t *virq_port;     /* (evtchn_lock) [vcpu * NR_VIRQS + virq] */
+    struct gnttab *gnttab;   /* grant table state (gnttab.c) */
 };
 
 /*

@@ -89,6 +89,16 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
     return NULL;
 }
 
+int guest_mem_offset(const struct guest_mem *gm, uint64_t gpa, uint64_t *off)
+{
+    uint8_t *p = guest_mem_ptr(gm, gpa, 1);
+
+    if (!p)
+        return -EFAULT;
+    *off = (uint64_t)(p - gm->base);
+    return 0;
+}
+
 bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t pfn)
 {
     if (pfn >= (1ULL << 52) >> 12)

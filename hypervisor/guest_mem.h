@@ -45,6 +45,10 @@ int guest_mem_ranges(const struct guest_mem *gm, struct guest_mem_range r[3]);
  */
 void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len);
 
+/* The memfd offset of guest-physical `gpa` (any region). Returns 0 and
+ * sets *off, or -EFAULT outside guest memory. */
+int guest_mem_offset(const struct guest_mem *gm, uint64_t gpa, uint64_t *off);
+
 /* Is guest-physical frame `pfn` RAM (not special, not a hole)? */
 bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t pfn);
 

@@ -7,6 +7,7 @@
 #include <pvhv/pvhv_platform.h>
 #include <pvhv/xen.h>
 
+#include "gnttab.h"
 #include "hypercall.h"
 #include "pvclock.h"
 
@@ -65,6 +66,11 @@ static int64_t add_to_physmap(struct hc_ctx *c, uint64_t arg)
         if (!guest_mem_is_ram(&d->mem, x.gpfn))
             return -XEN_EINVAL;
         break;
+    case XENMAPSPACE_grant_table:
+        /* Version 1 has no status frames to place. */
+        if (x.idx & XENMAPIDX_grant_table_status)
+            return -XEN_EINVAL;
+        return gnttab_place_frame(d, x.idx, x.gpfn);
     default:
         return -XEN_ENOSYS;
     }

@@ -8,6 +8,7 @@
 #include <pvhv/sched.h>
 #include <pvhv/xen.h>
 
+#include "evtchn.h"
 #include "hypercall.h"
 #include "pvclock.h"
 
@@ -26,26 +27,33 @@ static bool must_stop(struct vcpu *v)
     return stop;
 }
 
+/* Has v an upcall outstanding (an event it has not handled)? */
+static bool upcall_pending(struct vcpu *v)
+{
+    struct vcpu_info *vi = pvclock_vcpu_info(v->dom, v);
+
+    return vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE);
+}
+
 /*
- * Sleep until one of the vCPU's timers fires, it is kicked, or the absolute
- * monotonic time `deadline_ns` passes (0: no deadline). Marks the vCPU
- * blocked meanwhile so `pvctl list` shows 'b'.
+ * Sleep until `ready(arg)` holds, the absolute monotonic time
+ * `deadline_ns` passes (0: none), or the domain stops running. A NULL
+ * `ready` ends at the first wake-up: an event for this vCPU, its timer
+ * (the event thread wakes it), or a kick. Marks the vCPU blocked
+ * meanwhile, so `pvctl list` shows 'b'.
  */
-static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
+static void block_vcpu(struct vcpu *v, uint64_t deadline_ns,
+                       bool (*ready)(struct vcpu *v, void *arg), void *arg)
 {
     struct domain *d = v->dom;
-    struct pollfd fds[3] = {
-        { .fd = v->wake_fd, .events = POLLIN },
-        { .fd = v->timer_fd, .events = POLLIN },
-        { .fd = v->periodic_fd, .events = POLLIN },
-    };
+    struct pollfd pfd = { .fd = v->wake_fd, .events = POLLIN };
     uint64_t count;
 
     pthread_mutex_lock(&d->lock);
     v->blocked = true;
     pthread_mutex_unlock(&d->lock);
     vcpu_runstate_change(v, RUNSTATE_blocked);
-    while (!must_stop(v)) {
+    while (!must_stop(v) && !(ready && ready(v, arg))) {
         int timeout = -1;
         if (deadline_ns) {
             uint64_t now = now_ns();
@@ -54,23 +62,29 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns)
             uint64_t ms = (deadline_ns - now + 999999) / 1000000;
             timeout = ms > 1000 ? 1000 : (int)ms;
         }
-        int n = poll(fds, 3, timeout);
-        if (n > 0) {
-            /* Consume what woke us; a timer expiry ends the block. */
-            if (fds[0].revents && read(v->wake_fd, &count, sizeof(count)) < 0)
-                count = 0;
-            if (fds[1].revents && read(v->timer_fd, &count, sizeof(count)) > 0)
-                break;
-            if (fds[2].revents && read(v->periodic_fd, &count, sizeof(count)) > 0)
-                break;
-            if (fds[0].revents)
-                break;
-        }
+        if (poll(&pfd, 1, timeout) > 0 && read(v->wake_fd, &count, sizeof(count)) > 0 &&
+            !ready)
+            break;
     }
     pthread_mutex_lock(&d->lock);
     v->blocked = false;
     pthread_mutex_unlock(&d->lock);
     vcpu_runstate_change(v, RUNSTATE_running);
+}
+
+struct poll_set {
+    evtchn_port_t *ports;
+    uint32_t n;
+};
+
+static bool any_pending(struct vcpu *v, void *arg)
+{
+    const struct poll_set *ps = arg;
+
+    for (uint32_t i = 0; i < ps->n; i++)
+        if (evtchn_is_pending(v->dom, ps->ports[i]))
+            return true;
+    return false;
 }
 
 static int64_t sched_poll(struct hc_ctx *c, uint64_t arg)
@@ -85,11 +99,12 @@ static int64_t sched_poll(struct hc_ctx *c, uint64_t arg)
     if (hc_copy_from(c, ports, p.ports.addr, p.nr_ports * sizeof(ports[0])) < 0)
         return -XEN_EFAULT;
     for (uint32_t i = 0; i < p.nr_ports; i++)
-        if (ports[i] >= EVTCHN_2L_NR_CHANNELS)
+        if (ports[i] == 0 || ports[i] >= EVTCHN_GUEST_PORTS)
             return -XEN_EINVAL;
-    /* No port can be pending before event channels exist: wait for the
-     * timeout or a kick. */
-    block_vcpu(c->v, p.timeout ? pvclock_to_host_ns(c->dom, p.timeout) : 0);
+    struct poll_set ps = { ports, p.nr_ports };
+    __atomic_store_n(&c->v->polling, true, __ATOMIC_RELEASE);
+    block_vcpu(c->v, p.timeout ? pvclock_to_host_ns(c->dom, p.timeout) : 0, any_pending, &ps);
+    __atomic_store_n(&c->v->polling, false, __ATOMIC_RELEASE);
     vcpu_runstate_publish(c->v, &c->pg);
     return 0;
 }
@@ -104,7 +119,8 @@ static int64_t do_sched_op(struct hc_ctx *c, const uint64_t a[5])
         sched_yield();
         return 0;
     case SCHEDOP_block:
-        block_vcpu(c->v, 0);
+        if (!upcall_pending(c->v))
+            block_vcpu(c->v, 0, NULL, NULL);
         vcpu_runstate_publish(c->v, &c->pg);
         return 0;
     case SCHEDOP_shutdown:

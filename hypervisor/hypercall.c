@@ -9,6 +9,7 @@
 #include <pvhv/errno.h>
 #include <pvhv/pvhv_hypercall.h>
 #include <pvhv/pvhv_platform.h>
+#include <pvhv/xen.h>
 
 #include "hypercall.h"
 #include "kvm.h"
@@ -83,16 +84,45 @@ void hypercall_from_exit(struct vcpu *v)
         domain_crash(v->dom, "vCPU %u: cannot write registers", v->id);
 }
 
+/* The ordinary stub: mov $nr, %eax; out %eax, $port; ret. 8 bytes. */
+static unsigned put_stub(uint8_t *s, unsigned nr)
+{
+    s[0] = 0xb8;
+    memcpy(s + 1, &(uint32_t){ nr }, 4);
+    s[5] = 0xe7;
+    s[6] = PVHV_HYPERCALL_PORT;
+    s[7] = 0xc3;
+    return 8;
+}
+
+/* event_channel_op: EVTCHNOP_send goes through the doorbell, where an
+ * ioeventfd may take it without an exit (pvhv_hypercall.h). */
+static void put_evtchn_stub(uint8_t *s)
+{
+    static const uint8_t fast[] = {
+        0x83, 0xff, 0x04,       /* cmp $EVTCHNOP_send, %edi */
+        0x75, 0x00,             /* jne slow (offset set below) */
+        0x8b, 0x06,             /* mov (%rsi), %eax */
+        0x31, 0xff,             /* xor %edi, %edi */
+        0xe7, PVHV_EVTCHN_DOORBELL_PORT, /* out %eax, $doorbell */
+        0x48, 0x63, 0xc7,       /* movslq %edi, %rax */
+        0xc3,                   /* ret */
+    };
+    _Static_assert(sizeof(fast) + 8 <= PVHV_HYPERCALL_SLOT_SIZE, "slot overflow");
+    memcpy(s, fast, sizeof(fast));
+    s[4] = (uint8_t)(sizeof(fast) - 5); /* from the end of the jne */
+    put_stub(s + sizeof(fast), __HYPERVISOR_event_channel_op);
+}
+
 void hypercall_page_fill(uint8_t *page)
 {
     memset(page, 0xcc, 4096); /* int3 between stubs */
     for (unsigned nr = 0; nr < PVHV_HYPERCALL_NR_SLOTS; nr++) {
         uint8_t *s = page + nr * PVHV_HYPERCALL_SLOT_SIZE;
-        s[0] = 0xb8; /* mov $nr, %eax */
-        memcpy(s + 1, &(uint32_t){ nr }, 4);
-        s[5] = 0xe7; /* out %eax, $port */
-        s[6] = PVHV_HYPERCALL_PORT;
-        s[7] = 0xc3; /* ret */
+        if (nr == __HYPERVISOR_event_channel_op)
+            put_evtchn_stub(s);
+        else
+            put_stub(s, nr);
     }
 }
 

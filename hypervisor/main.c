@@ -13,6 +13,7 @@
 
 #include "control.h"
 #include "domain.h"
+#include "evtchn.h"
 #include "kvm.h"
 #include "log.h"
 #include "platform.h"
@@ -102,6 +103,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     vcpu_signals_init();
 
+    r = evtchn_thread_start();
+    if (r < 0) {
+        log_err("cannot start the event thread: %s", strerror(-r));
+        return 1;
+    }
     int lfd = ctl_listen(path);
     if (lfd < 0) {
         log_err("cannot listen on %s: %s", path,
@@ -156,6 +162,7 @@ int main(int argc, char **argv)
                     domain_foreach(0, DOMID_MAX_SCAN, tick_domain, NULL);
             } else if ((evs[i].events & (EPOLLHUP | EPOLLERR)) || ctl_serve(fd) < 0) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+                ctl_client_gone(fd);
                 close(fd);
             }
         }

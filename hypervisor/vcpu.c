@@ -8,6 +8,7 @@
 #include <pvhv/pvhv_hypercall.h>
 #include <pvhv/sched.h>
 
+#include "evtchn.h"
 #include "hypercall.h"
 #include "kvm.h"
 #include "log.h"
@@ -187,6 +188,28 @@ static void handle_msr(struct vcpu *v, struct kvm_run *run)
     run->msr.error = 1;
 }
 
+/* A send through the doorbell that no in-kernel fast path took: serve
+ * it, and hand the result back in rdi (see pvhv_hypercall.h). */
+static void doorbell(struct vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint32_t port;
+
+    memcpy(&port, (uint8_t *)run + run->io.data_offset, sizeof(port));
+    int r = evtchn_doorbell(v->dom, port);
+    v->nr_hypercalls++;
+    if (kvm_host.has_sync_regs) {
+        run->s.regs.regs.rdi = (uint32_t)r;
+        run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+    } else {
+        struct kvm_regs regs;
+        if (ioctl(v->fd, KVM_GET_REGS, &regs) == 0) {
+            regs.rdi = (uint32_t)r;
+            ioctl(v->fd, KVM_SET_REGS, &regs);
+        }
+    }
+}
+
 /* One exit. Returns false when the vCPU must stop (domain crashed). */
 static void handle_exit(struct vcpu *v)
 {
@@ -198,6 +221,11 @@ static void handle_exit(struct vcpu *v)
         if (run->io.port == PVHV_HYPERCALL_PORT &&
             run->io.direction == KVM_EXIT_IO_OUT) {
             hypercall_from_exit(v);
+            return;
+        }
+        if (run->io.port == PVHV_EVTCHN_DOORBELL_PORT &&
+            run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 4) {
+            doorbell(v);
             return;
         }
         /* No devices: reads see all-ones, writes vanish (as on a bus

@@ -3,3 +3,4 @@
 -include tests/abi/module.mk
 include tests/unit/module.mk
 include tests/system/module.mk
+include tests/svm-lab/module.mk

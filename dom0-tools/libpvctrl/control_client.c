@@ -57,6 +57,14 @@ int pvctrl_call(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
                 const int *fds, int nfds, void *reply, size_t cap,
                 size_t *reply_len)
 {
+    return pvctrl_call_fds(h, op, payload, len, fds, nfds, reply, cap, reply_len,
+                           NULL, 0, NULL);
+}
+
+int pvctrl_call_fds(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
+                    const int *fds, int nfds, void *reply, size_t cap,
+                    size_t *reply_len, int *rfds, int max_fds, int *nrfds)
+{
     struct pvhv_ctl_request req = {
         .magic = PVHV_CTL_MAGIC, .version = PVHV_CTL_VERSION, .op = op,
         .seq = ++h->seq, .len = (uint32_t)len,
@@ -87,11 +95,35 @@ int pvctrl_call(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
     }
     if (sendmsg(h->fd, &mh, MSG_NOSIGNAL) < 0)
         return -errno;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * PVHV_CTL_MAX_FDS)];
+    } rcontrol;
+    struct iovec riov = { .iov_base = h->buf, .iov_len = sizeof(h->buf) };
+    struct msghdr rmh = { .msg_iov = &riov, .msg_iovlen = 1,
+                          .msg_control = rcontrol.buf,
+                          .msg_controllen = sizeof(rcontrol.buf) };
     do {
-        n = recv(h->fd, h->buf, sizeof(h->buf), 0);
+        n = recvmsg(h->fd, &rmh, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
+    int got_fds = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&rmh); c; c = CMSG_NXTHDR(&rmh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            if (rfds && got_fds < max_fds)
+                rfds[got_fds++] = fd;
+            else
+                close(fd); /* nobody asked for it */
+        }
+    }
+    if (nrfds)
+        *nrfds = got_fds;
     if ((size_t)n < sizeof(rep))
         return -XEN_EIO; /* the daemon went away mid-call */
     memcpy(&rep, h->buf, sizeof(rep));

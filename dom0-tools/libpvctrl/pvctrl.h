@@ -33,6 +33,12 @@ int pvctrl_call(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
                 const int *fds, int nfds, void *reply, size_t cap,
                 size_t *reply_len);
 
+/* As pvctrl_call, and receive up to `max_fds` file descriptors the reply
+ * carries into rfds (*nrfds: how many; the caller closes them). */
+int pvctrl_call_fds(struct pvctrl *h, uint16_t op, const void *payload, size_t len,
+                    const int *fds, int nfds, void *reply, size_t cap,
+                    size_t *reply_len, int *rfds, int max_fds, int *nrfds);
+
 /* Create a paused domain. *domid receives its id. */
 int pvctrl_domain_create(struct pvctrl *h, const char *name,
                          const uint8_t uuid[16], uint64_t memory_kib,
@@ -83,6 +89,65 @@ int pvctrl_start_pvhv(const char *pvhv_path, const char *rundir, int quiet,
 /* SIGTERM the daemon `pid`, SIGKILL after `timeout_ms`; returns its exit
  * status (128 + signal if killed). */
 int pvctrl_stop_pvhv(pid_t pid, int timeout_ms);
+
+/* ------------------------------------------------------------------------
+ * Event channels, in the shape of libxenevtchn. Each handle has its own
+ * connection to pvhv; its ports close with it. Not thread-safe.
+ * ------------------------------------------------------------------------ */
+struct pvctrl_evtchn;
+
+/* Open a handle (rundir as pvctrl_open). 0 or -errno. */
+int pvctrl_evtchn_open(const char *rundir, struct pvctrl_evtchn **out);
+/* Close it and every port it holds. */
+void pvctrl_evtchn_close(struct pvctrl_evtchn *h);
+/* A file descriptor that polls readable while some port has an event. */
+int pvctrl_evtchn_fd(struct pvctrl_evtchn *h);
+/* A local port that domain `domid` may bind to. Returns the port or a
+ * negative Xen errno. */
+int pvctrl_evtchn_bind_unbound_port(struct pvctrl_evtchn *h, uint32_t domid);
+/* Bind to `remote_port` of `domid` (unbound for dom0). Returns the local
+ * port, or -ESRCH (no domain), -EINVAL (not an unbound port for dom0). */
+int pvctrl_evtchn_bind_interdomain(struct pvctrl_evtchn *h, uint32_t domid,
+                                   uint32_t remote_port);
+/* Close a local port; the guest's end becomes unbound. */
+int pvctrl_evtchn_unbind(struct pvctrl_evtchn *h, uint32_t port);
+/* Signal the guest through local `port`. 0, or -EINVAL (not ours). */
+int pvctrl_evtchn_notify(struct pvctrl_evtchn *h, uint32_t port);
+/* Take one port with an event: returns it, or -EAGAIN if none. Repeated
+ * events before this call count as one, as Xen's pending bit does. */
+int pvctrl_evtchn_pending(struct pvctrl_evtchn *h);
+/* Re-enable delivery on `port` after pending() (kept for libxenevtchn's
+ * shape: pvhv's ports never mask, so it only checks the port). */
+int pvctrl_evtchn_unmask(struct pvctrl_evtchn *h, uint32_t port);
+
+/* ------------------------------------------------------------------------
+ * Grants, in the shape of libxengnttab. Not thread-safe.
+ * ------------------------------------------------------------------------ */
+struct pvctrl_gnttab;
+
+int pvctrl_gnttab_open(const char *rundir, struct pvctrl_gnttab **out);
+/* Unmaps everything it mapped and closes. */
+void pvctrl_gnttab_close(struct pvctrl_gnttab *h);
+/*
+ * Map `count` grants of `domid` (refs[]) as one contiguous region of
+ * count pages: PROT_READ alone maps read-only (GNTMAP_readonly), with
+ * PROT_WRITE read-write. Returns the address, or NULL with errno set
+ * (EINVAL, ESRCH no domain, EPERM a grant refused: not granted to dom0,
+ * read-only, bad ref). Either all are mapped or none.
+ */
+void *pvctrl_gnttab_map_grant_refs(struct pvctrl_gnttab *h, uint32_t count,
+                                   uint32_t domid, const uint32_t *refs, int prot);
+/* Unmap a region map_grant_refs returned (count pages). 0 or -EINVAL. */
+int pvctrl_gnttab_unmap(struct pvctrl_gnttab *h, void *addr, uint32_t count);
+/*
+ * Run `count` grant copies (struct gnttab_copy from <pvhv/grant_table.h>;
+ * a side without its GNTCOPY_*_gref flag is an address in this process,
+ * in u.gmfn). Each op's status is written back. 0, or a negative errno if
+ * the batch could not be sent.
+ */
+struct gnttab_copy;
+int pvctrl_gnttab_grant_copy(struct pvctrl_gnttab *h, uint32_t count,
+                             struct gnttab_copy *ops);
 
 /* Printable name of a PVHV_DOMSTATE_*. */
 const char *pvctrl_state_name(uint32_t state);

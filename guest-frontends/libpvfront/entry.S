@@ -68,4 +68,47 @@ common:
 	/* The CPU's frame holds the virtual selectors: iretq restores IF. */
 	iretq
 
+/*
+ * MSR access that survives a #GP (an MSR the platform does not offer):
+ * pvfront__trap sends a #GP at pvfront__msr_fault_insn to
+ * pvfront__msr_fault_fixup, which returns -1 instead of crashing.
+ *
+ * int pvfront__wrmsr_safe(uint32_t msr, uint64_t value): 0, or -1 (#GP)
+ * int pvfront__rdmsr_safe(uint32_t msr, uint64_t *value): 0, or -1 (#GP)
+ */
+	.section .text.pvfront.msr, "ax", @progbits
+	.globl	pvfront__wrmsr_safe
+	.type	pvfront__wrmsr_safe, @function
+pvfront__wrmsr_safe:
+	mov	%edi, %ecx
+	mov	%esi, %eax
+	mov	%rsi, %rdx
+	shr	$32, %rdx
+	.globl	pvfront__wrmsr_fault_insn
+pvfront__wrmsr_fault_insn:
+	wrmsr
+	xor	%eax, %eax
+	ret
+	.size	pvfront__wrmsr_safe, . - pvfront__wrmsr_safe
+
+	.globl	pvfront__rdmsr_safe
+	.type	pvfront__rdmsr_safe, @function
+pvfront__rdmsr_safe:
+	mov	%edi, %ecx
+	.globl	pvfront__rdmsr_fault_insn
+pvfront__rdmsr_fault_insn:
+	rdmsr
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, (%rsi)
+	xor	%eax, %eax
+	ret
+	.size	pvfront__rdmsr_safe, . - pvfront__rdmsr_safe
+
+	/* Where a faulting wrmsr/rdmsr above resumes: return -1. */
+	.globl	pvfront__msr_fault_fixup
+pvfront__msr_fault_fixup:
+	mov	$-1, %eax
+	ret
+
 	.section .note.GNU-stack, "", @progbits

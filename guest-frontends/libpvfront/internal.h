@@ -21,6 +21,34 @@ extern const char pvfront__vectors[];
 /* boot.S / trap.c: the IDT every CPU loads. */
 extern unsigned char pvfront__idt[];
 
+/* entry.S: MSR access that returns -1 on #GP instead of crashing (trap.c). */
+int pvfront__wrmsr_safe(uint32_t msr, uint64_t value);
+int pvfront__rdmsr_safe(uint32_t msr, uint64_t *value);
+extern const char pvfront__wrmsr_fault_insn[], pvfront__rdmsr_fault_insn[];
+extern const char pvfront__msr_fault_fixup[];
+
+/*
+ * lapic.c: this CPU's local APIC, for the event channel upcall.
+ * pvfront__lapic_enable: software-enable it (x2APIC if the platform lets
+ * the guest switch, else xAPIC through the MMIO page), LINT0/1 masked,
+ * spurious vector 0xff. Returns PVFRONT__LAPIC_X2APIC/_XAPIC, or
+ * -XEN_ENODEV if neither works. pvfront__lapic_eoi: end of interrupt on
+ * this CPU (a no-op without an enabled APIC).
+ */
+#define PVFRONT__LAPIC_XAPIC 1
+#define PVFRONT__LAPIC_X2APIC 2
+int pvfront__lapic_enable(void);
+void pvfront__lapic_eoi(void);
+/* pvfront__lapic_self_ipi: post `vector` to this CPU (fixed, edge). */
+void pvfront__lapic_self_ipi(uint8_t vector);
+
+/*
+ * Hook an AP runs before its function when a subsystem needs per-CPU
+ * setup (evtchn.c sets it once event channels are in use), so kernels that
+ * never use that subsystem do not link it.
+ */
+extern void (*volatile pvfront__ap_init_hook)(unsigned int cpu);
+
 /* Init steps of pvfront__boot_main, in the order it runs them. */
 void pvfront__trap_init(void);
 int pvfront__hypercall_init(const struct pvhv_platform_info *pi);

@@ -72,8 +72,14 @@ int pvfront_smp_wait(unsigned int n, uint64_t timeout_ns)
     return 0;
 }
 
+void (*volatile pvfront__ap_init_hook)(unsigned int cpu);
+
 void pvfront__ap_main(unsigned int cpu)
 {
+    void (*hook)(unsigned int) = pvfront__ap_init_hook;
+
+    if (hook)
+        hook(cpu);
     __atomic_fetch_add(&online, 1, __ATOMIC_ACQ_REL);
     job_fn(cpu, job_arg);
     /* Park. VCPUOP_down on ourselves returns only if someone ups us again. */

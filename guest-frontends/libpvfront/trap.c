@@ -105,6 +105,13 @@ void pvfront__trap(struct pvfront_trap_frame *f)
 {
     pvfront_trap_fn h = __atomic_load_n(&handlers[f->vector & 0xff], __ATOMIC_ACQUIRE);
 
+    /* A refused MSR access from pvfront__{rd,wr}msr_safe: return -1 there. */
+    if (f->vector == 13 && (f->rip == (uintptr_t)pvfront__wrmsr_fault_insn ||
+                            f->rip == (uintptr_t)pvfront__rdmsr_fault_insn)) {
+        f->rip = (uintptr_t)pvfront__msr_fault_fixup;
+        return;
+    }
+
     if (h && h(f))
         return;
     if (f->vector < 32)

@@ -82,6 +82,31 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
  *   The log keeps the last PVHV_CONSOLE_LOG_SIZE bytes.
  * PVHV_CTL_VCPUINFO: per-vCPU state (as xl vcpu-list). IN pvhv_ctl_domid.
  *   OUT pvhv_ctl_vcpuinfo[nr_vcpus].
+ *
+ * dom0's event channels (event_channel.h, "dom0's ends are eventfds"):
+ * PVHV_CTL_EVTCHN_BIND_UNBOUND: a dom0 port domain `remote_dom` may bind
+ *   to. IN pvhv_ctl_evtchn (remote_port ignored). OUT pvhv_ctl_evtchn with
+ *   `port`, and two fds: [0] readable when the guest signals the port,
+ *   [1] write 8 bytes (an eventfd counter) to signal the guest.
+ * PVHV_CTL_EVTCHN_BIND_INTERDOMAIN: bind to the guest's unbound port
+ *   `remote_port` (allocated for dom0). IN/OUT and fds as above. -ESRCH no
+ *   such domain; -EINVAL the port is not unbound for dom0.
+ * PVHV_CTL_EVTCHN_CLOSE: IN pvhv_ctl_evtchn (`port`). The guest's end
+ *   becomes unbound. A connection's ports close when it closes.
+ *
+ * dom0's grant access (grant_table.h), checked as Xen checks it:
+ * PVHV_CTL_GNTTAB_MAP: IN pvhv_ctl_gnttab_map then `count` grant_ref_t.
+ *   OUT `count` pvhv_ctl_gnttab_mapping (status GNTST_*, and for each
+ *   mapped one a handle and the page's offset in the fd), and one fd: the
+ *   granting domain's memory, read-only when GNTMAP_readonly was asked.
+ *   mmap exactly those offsets. The grants stay in use (GTF_reading /
+ *   GTF_writing) until unmapped or the connection closes.
+ * PVHV_CTL_GNTTAB_UNMAP: IN `count` uint32_t handles. OUT `count` int16
+ *   GNTST_* statuses.
+ * PVHV_CTL_GNTTAB_COPY: IN `count` struct gnttab_copy (grant_table.h),
+ *   where a side without its GNTCOPY_*_gref flag is an address in the
+ *   caller's own memory (u.gmfn holds it). OUT the same array with each
+ *   op's status. pvhv copies with process_vm_readv/writev.
  */
 #define PVHV_CTL_CREATE        1
 #define PVHV_CTL_LOAD_KERNEL   2
@@ -93,6 +118,12 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
 #define PVHV_CTL_LIST          8
 #define PVHV_CTL_CONSOLE_READ  9
 #define PVHV_CTL_VCPUINFO      10
+#define PVHV_CTL_EVTCHN_BIND_UNBOUND     11
+#define PVHV_CTL_EVTCHN_BIND_INTERDOMAIN 12
+#define PVHV_CTL_EVTCHN_CLOSE            13
+#define PVHV_CTL_GNTTAB_MAP              14
+#define PVHV_CTL_GNTTAB_UNMAP            15
+#define PVHV_CTL_GNTTAB_COPY             16
 
 #define PVHV_MAX_VCPUS 64
 #define PVHV_CONSOLE_LOG_SIZE (64 * 1024)
@@ -171,6 +202,31 @@ struct pvhv_ctl_vcpuinfo {
     uint64_t hypercalls;    /* hypercalls served */
 };
 PVHV_ABI_SIZE(struct pvhv_ctl_vcpuinfo, 48);
+
+struct pvhv_ctl_evtchn {
+    uint32_t remote_dom;  /* IN: the guest */
+    uint32_t remote_port; /* IN: its unbound port (BIND_INTERDOMAIN) */
+    uint32_t port;        /* IN (CLOSE) / OUT (BIND_*): the dom0 port */
+    uint32_t pad0;        /* zero */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_evtchn, 16);
+
+struct pvhv_ctl_gnttab_map {
+    uint32_t domid;  /* IN: the granting domain */
+    uint32_t count;  /* IN: grant refs that follow, 1..PVHV_GNTTAB_MAP_MAX */
+    uint32_t flags;  /* IN: GNTMAP_readonly or 0 */
+    uint32_t pad0;   /* zero */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_gnttab_map, 16);
+#define PVHV_GNTTAB_MAP_MAX 1024
+
+struct pvhv_ctl_gnttab_mapping {
+    int16_t status;   /* OUT: GNTST_* */
+    uint16_t pad0;    /* zero */
+    uint32_t handle;  /* OUT: for UNMAP */
+    uint64_t offset;  /* OUT: the page's offset in the memory fd */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_gnttab_mapping, 16);
 
 struct pvhv_ctl_list {
     uint32_t first; /* IN: smallest domid to report */

@@ -15,9 +15,25 @@
  *     ret
  *
  * pvhv reads rax (number) and rdi, rsi, rdx, r10, r8 (arguments), runs the
- * call and writes the result to rax before resuming the vCPU. Registers
- * other than rax are preserved. A guest may also issue the `out` itself with
- * the same registers (the reference guest does not).
+ * call and writes the result to rax before resuming the vCPU. As on Xen,
+ * the argument registers may be clobbered; others are preserved. A guest
+ * may also issue the `out` itself with the same registers.
+ *
+ * The event_channel_op slot is special: EVTCHNOP_send is the hottest call
+ * there is, and a send to a dom0 port can end in the host kernel, where
+ * KVM signals dom0's eventfd (an ioeventfd) without an exit to pvhv:
+ *
+ *     cmp  $EVTCHNOP_send, %edi ; jne  slow
+ *     mov  (%rsi), %eax          <- the port, from struct evtchn_send
+ *     xor  %edi, %edi            <- the result when the kernel handles it
+ *     out  %eax, $PVHV_EVTCHN_DOORBELL_PORT
+ *     movslq %edi, %rax ; ret
+ *   slow: the ordinary stub
+ *
+ * A port with no fast path exits to pvhv on the doorbell; pvhv serves it
+ * as EVTCHNOP_send and puts the result in rdi. One difference from Xen
+ * follows: a bad `arg` pointer for EVTCHNOP_send faults in the guest (the
+ * stub reads it) instead of returning -EFAULT.
  *
  * Where the page comes from:
  * 1. pvhv fills one at PVHV_HYPERCALL_PAGE_GPA before the guest starts and
@@ -34,6 +50,9 @@
 
 /* I/O port of the hypercall stub. Any width of `out` is accepted. */
 #define PVHV_HYPERCALL_PORT 0x5e
+
+/* I/O port of the EVTCHNOP_send doorbell (4-byte `out`, data = port). */
+#define PVHV_EVTCHN_DOORBELL_PORT 0x5f
 
 /* Bytes of code per hypercall number in the hypercall page (as on Xen). */
 #define PVHV_HYPERCALL_SLOT_SIZE 32

@@ -12,7 +12,7 @@ static uint8_t out[PVHV_CTL_MSG_MAX];
 static struct pvhv_ctl_reply send_raw(const void *msg, size_t len)
 {
     struct pvhv_ctl_reply rep;
-    size_t n = ctl_handle_message(msg, len, NULL, 0, out);
+    size_t n = ctl_handle_message(msg, len, NULL, 0, out, NULL);
 
     cr_assert_geq(n, sizeof(rep));
     memcpy(&rep, out, sizeof(rep));

@@ -1,0 +1,206 @@
+#!/bin/bash
+# lab.sh: pvhv's whole-system tests on AMD SVM, in software.
+#
+# QEMU's TCG emulates an AMD CPU with SVM; Debian's own kernel boots in it
+# from a small initramfs, loads kvm-amd, and so has a /dev/kvm with real
+# SVM behaviour (nested paging, VMCB intercepts, ring-0 guests). Inside,
+# pvhv's criterion suite runs as it runs on the host under `make test`:
+# the same binary, guests and assertions. The results come back over the
+# serial console; the exit status says pass (0) or fail (1); a lab that
+# hangs is stopped after SVM_LAB_TIMEOUT seconds and fails.
+#
+#   tests/svm-lab/lab.sh [all|build|boot]      (`make test-svm` runs `all`)
+#
+# Everything comes from Debian's packages: qemu-system-x86 and
+# busybox-static installed; the kernel (linux-image-6.12-amd64 from
+# bookworm-security: its KVM has Xen support) fetched with
+# `apt-get download` and unpacked, not installed, under $SVM_LAB_DIR.
+#
+# Environment:
+#   PVHV_BUILD        build tree to test (default build: `make` output; a
+#                     sanitized tree such as build/san works too, slower)
+#   SVM_LAB_DIR       cache and work directory (default build/svm-lab)
+#   SVM_LAB_KPKG      kernel package (default linux-image-6.12-amd64)
+#   SVM_LAB_CONFIGS   suite runs, comma-separated: xen-off, xen-on
+#                     (PV_KVM_XEN=0|1 for pvhv; default xen-off)
+#   SVM_LAB_ARGS      criterion arguments (default --verbose)
+#   SVM_LAB_TIMEOUT   seconds before a boot counts as hung (default 600)
+#   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
+#   SVM_LAB_MEM       lab RAM in MiB (default 1024)
+#   SVM_LAB_NICE      niceness of QEMU (default 10)
+set -euo pipefail
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PVHV_BUILD=$(realpath "${PVHV_BUILD:-build}")
+LAB=${SVM_LAB_DIR:-build/svm-lab}
+KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
+CONFIGS=${SVM_LAB_CONFIGS:-xen-off}
+ARGS=${SVM_LAB_ARGS:---verbose}
+TIMEOUT=${SVM_LAB_TIMEOUT:-600}
+CPU=${SVM_LAB_CPU:-EPYC}
+MEM=${SVM_LAB_MEM:-1024}
+NICE=${SVM_LAB_NICE:-10}
+mkdir -p "$LAB"
+LAB=$(realpath "$LAB")
+T_START=$(date +%s.%N)
+
+say() { echo "svm-lab: $*"; }
+die() { echo "svm-lab: $*" >&2; exit 1; }
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# The image package that KPKG names: the 6.12 metapackage depends on it.
+resolve_kernel_package() {
+    local dep
+    dep=$(apt-cache depends "$KPKG" 2>/dev/null |
+          awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+    if [ -z "$dep" ] && apt-cache show "$KPKG" >/dev/null 2>&1; then
+        dep=$KPKG # a concrete image package already
+    fi
+    echo "$dep"
+}
+
+fetch_kernel() {
+    local pkg
+    pkg=$(resolve_kernel_package)
+    if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
+        say "apt does not know $KPKG: apt-get update"
+        apt-get update -qq
+        pkg=$(resolve_kernel_package)
+    fi
+    mkdir -p "$LAB/debs"
+    if [ -z "$pkg" ]; then
+        # Offline: the newest image already in the cache.
+        DEB=$(ls -t "$LAB"/debs/linux-image-*.deb 2>/dev/null | head -1)
+        [ -n "$DEB" ] || die "cannot resolve $KPKG (apt-get update?) and no kernel is cached"
+        say "apt cannot resolve $KPKG; using cached $(basename "$DEB")"
+        return
+    fi
+    DEB=$(ls "$LAB/debs/${pkg}"_*.deb 2>/dev/null | head -1 || true)
+    if [ -z "$DEB" ]; then
+        say "fetching $pkg"
+        # apt warns that the _apt user cannot write here; harmless.
+        (cd "$LAB/debs" && apt-get download -q "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
+        DEB=$(ls "$LAB/debs/${pkg}"_*.deb 2>/dev/null | head -1 || true)
+        [ -n "$DEB" ] || die "apt-get download $pkg failed"
+    fi
+}
+
+# Unpack the kernel (not installed: only its files) and make the ELF
+# vmlinux QEMU boots; both cached beside the .deb.
+unpack_kernel() {
+    KDIR=$LAB/kernel/$(basename "$DEB" .deb)
+    if [ ! -e "$KDIR/.unpacked" ] || [ "$DEB" -nt "$KDIR/.unpacked" ]; then
+        say "unpacking $(basename "$DEB")"
+        rm -rf "$KDIR" && mkdir -p "$KDIR"
+        dpkg-deb -x "$DEB" "$KDIR"
+        touch "$KDIR/.unpacked"
+    fi
+    KVER=$(ls "$KDIR/lib/modules" | head -1)
+    [ -n "$KVER" ] || die "$DEB holds no modules"
+    if [ ! -s "$KDIR/vmlinux" ]; then
+        python3 "$HERE/labtool.py" vmlinux "$KDIR/boot/vmlinuz-$KVER" "$KDIR/vmlinux"
+    fi
+    grep -q '^CONFIG_KVM_AMD=m' "$KDIR/boot/config-$KVER" ||
+        die "kernel $KVER has no kvm-amd module"
+}
+
+# Copy a dynamically linked program and every library ldd names.
+copy_with_libs() {
+    local bin=$1 dest=$2 lib
+    install -D -m 0755 "$bin" "$ROOT$dest"
+    for lib in $(ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+        [ -e "$ROOT$lib" ] || install -D -m 0755 "$(realpath "$lib")" "$ROOT$lib"
+    done
+}
+
+build_initramfs() {
+    local need
+    for need in bin/pvhv tests/pvhv-tests tests/kvmprobe guests/refguest.elf; do
+        [ -e "$PVHV_BUILD/$need" ] ||
+            die "$PVHV_BUILD/$need is missing: run \`make test-svm\` (or make all first)"
+    done
+    local busybox
+    busybox=$(command -v busybox) || die "no busybox: apt-get install busybox-static"
+    ! ldd "$busybox" >/dev/null 2>&1 || die "$busybox is not static: apt-get install busybox-static"
+
+    ROOT=$LAB/root
+    rm -rf "$ROOT"
+    mkdir -p "$ROOT"/{bin,dev,etc,proc,sys,tmp,lib/modules}
+    install -m 0755 "$busybox" "$ROOT/bin/busybox"
+    for a in $("$busybox" --list); do
+        [ "$a" = busybox ] || ln -s busybox "$ROOT/bin/$a"
+    done
+    python3 "$HERE/labtool.py" modules "$KDIR/lib/modules/$KVER/kernel" "$ROOT/lib/modules" kvm-amd
+    # The build tree as the tests expect it (PVHV_BUILD=/pvhv inside).
+    copy_with_libs "$PVHV_BUILD/bin/pvhv" /pvhv/bin/pvhv
+    copy_with_libs "$PVHV_BUILD/tests/kvmprobe" /pvhv/bin/kvmprobe
+    copy_with_libs "$PVHV_BUILD/tests/pvhv-tests" /pvhv/tests/pvhv-tests
+    install -D -m 0644 "$PVHV_BUILD/guests/refguest.elf" "$ROOT/pvhv/guests/refguest.elf"
+    install -m 0755 "$HERE/init" "$ROOT/init"
+    python3 "$HERE/labtool.py" cpio "$ROOT" "$LAB/initrd.cpio"
+}
+
+build() {
+    local t0
+    t0=$(date +%s.%N)
+    command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: apt-get install qemu-system-x86"
+    fetch_kernel
+    unpack_kernel
+    build_initramfs
+    echo "$KDIR/vmlinux" > "$LAB/kernel.path"
+    say "built: kernel $KVER, initramfs $(( $(stat -c %s "$LAB/initrd.cpio") / 1048576 )) MiB" \
+        "($(since "$t0") s)"
+}
+
+boot() {
+    [ -s "$LAB/kernel.path" ] && [ -s "$LAB/initrd.cpio" ] || die "nothing built: $0 build"
+    local vmlinux log=$LAB/console.log qrc t0
+    vmlinux=$(cat "$LAB/kernel.path")
+    say "booting $(basename "$(dirname "$vmlinux")") on QEMU TCG, -cpu $CPU -smp 1," \
+        "configs $CONFIGS, timeout ${TIMEOUT}s"
+    t0=$(date +%s.%N)
+    set +e
+    # -smp 1: with two CPUs QEMU 7.2's multi-threaded TCG hung about one
+    # boot in 17. panic=-1 and -no-reboot: a kernel panic ends QEMU at once.
+    timeout -k 10 "$TIMEOUT" nice -n "$NICE" qemu-system-x86_64 \
+        -accel tcg -machine q35 -cpu "$CPU" -smp 1 -m "$MEM" \
+        -nodefaults -display none -serial stdio -monitor none -no-reboot \
+        -kernel "$vmlinux" -initrd "$LAB/initrd.cpio" \
+        -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$CONFIGS pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
+        </dev/null 2>&1 |
+        tr -d '\r' | grep --line-buffered -v "TCG doesn't support requested feature" |
+        tee "$log"
+    qrc=${PIPESTATUS[0]}
+    set -e
+    local wall
+    wall=$(since "$t0")
+
+    # The summary, criterion-style: one synthesis line per configuration.
+    echo
+    local c ok=1
+    for c in $(echo "$CONFIGS" | tr , ' '); do
+        local syn end
+        syn=$(sed -n "/^PVLAB: BEGIN $c /,/^PVLAB: END $c /p" "$log" | grep 'Synthesis:' | tail -1)
+        end=$(grep "^PVLAB: END $c " "$log" | tail -1)
+        echo "[====] svm-lab $c: ${syn#*Synthesis: }${syn:-no synthesis}; ${end#PVLAB: END $c }"
+    done
+    if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+        say "FAIL: no result within ${TIMEOUT}s (hang); console in $log"
+        ok=0
+    elif ! grep -q '^PVLAB: RESULT rc=0$' "$log"; then
+        say "FAIL: $(grep '^PVLAB: RESULT' "$log" || echo "the lab died before reporting (qemu rc $qrc)");" \
+            "console in $log"
+        ok=0
+    fi
+    [ "$ok" = 1 ] && say "PASS: boot and tests ${wall}s (kernel to /init $(
+        sed -n 's/^PVLAB: init at \([0-9.]*\)s.*/\1/p' "$log")s)"
+    [ "$ok" = 1 ]
+}
+
+case "${1:-all}" in
+build) build ;;
+boot) boot ;;
+all) build && boot; rc=$?; say "total $(since "$T_START") s"; exit $rc ;;
+*) die "usage: $0 [all|build|boot]" ;;
+esac
