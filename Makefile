@@ -34,6 +34,7 @@ TEST_LDLIBS := -lcriterion
 TEST_DEPS :=   # things the tests need built first (daemons, guests)
 PKGCONFIG := hypervisor/pvhv-public.pc.in # .pc.in files installed into lib/pkgconfig
 INSTALL_HDRS := # dom0 library headers installed into include/pvctrl
+INSTALL_HDR_DIRS := # more header sets: each D installs INSTALL_HDRS_D into include/D
 
 .PHONY: all test check install clean headers
 all: headers
@@ -92,6 +93,8 @@ install: all
 	$(if $(BINS),install -d $(DESTDIR)$(PREFIX)/bin && install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(LIBS),install -d $(DESTDIR)$(PREFIX)/lib && install -m 0644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/)
 	$(if $(INSTALL_HDRS),install -d $(DESTDIR)$(PREFIX)/include/pvctrl && install -m 0644 $(INSTALL_HDRS) $(DESTDIR)$(PREFIX)/include/pvctrl/)
+	$(foreach d,$(INSTALL_HDR_DIRS),install -d $(DESTDIR)$(PREFIX)/include/$(d) && \
+	    install -m 0644 $(INSTALL_HDRS_$(d)) $(DESTDIR)$(PREFIX)/include/$(d)/;)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	for pc in $(PKGCONFIG); do \
 	    sed 's|@PREFIX@|$(PREFIX)|g' $$pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$(basename $$pc .in); \

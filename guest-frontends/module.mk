@@ -17,7 +17,8 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
     -Wl,-T,$(PVFRONT_DIR)/pvfront.ld
 
 PVFRONT_SRCS := boot.S pagetables.S entry.S start.c trap.c hypercall.c console.c \
-    printf.c string.c cmdline.c shared_info.c time.c shutdown.c smp.c lapic.c
+    printf.c string.c cmdline.c shared_info.c time.c shutdown.c smp.c lapic.c \
+    evtchn.c gnttab.c
 PVFRONT_OBJS := $(patsubst %,$(BUILD)/guest/obj/$(PVFRONT_DIR)/%.o,$(basename $(PVFRONT_SRCS)))
 PVFRONT_LIB := $(BUILD)/lib/libpvfront.a
 PVFRONT_HDRS := $(wildcard $(PVFRONT_DIR)/include/pvfront/*.h)

@@ -117,7 +117,9 @@ static void set_pending(struct domain *d, evtchn_port_t port)
     if (__atomic_fetch_or(&s->evtchn_pending[w], bit, __ATOMIC_SEQ_CST) & bit)
         return;
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        if (__atomic_load_n(&d->vcpus[i].polling, __ATOMIC_ACQUIRE))
+        /* seq_cst on both sides (here and SCHEDOP_poll): a poller either
+         * sees this pending bit or is woken. */
+        if (__atomic_load_n(&d->vcpus[i].polling, __ATOMIC_SEQ_CST))
             wake(&d->vcpus[i]);
     if (__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & bit)
         return;
@@ -132,7 +134,7 @@ bool evtchn_is_pending(struct domain *d, evtchn_port_t port)
 
     if (!s || port >= EVTCHN_GUEST_PORTS)
         return false;
-    return __atomic_load_n(&s->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) &
+    return __atomic_load_n(&s->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) &
            (1ULL << (port % 64));
 }
 
@@ -462,10 +464,11 @@ int evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, uint32_t vcpu)
 {
     int r = 0;
 
-    if (!valid_port(port))
-        return -XEN_EINVAL;
+    /* Xen checks the vCPU first. */
     if (vcpu >= d->nr_vcpus)
         return -XEN_ENOENT;
+    if (!valid_port(port))
+        return -XEN_EINVAL;
     pthread_mutex_lock(&evtchn_lock);
     struct evtchn *ch = &d->evtchn[port];
     if (ch->state == EVTCHNSTAT_unbound || ch->state == EVTCHNSTAT_interdomain ||

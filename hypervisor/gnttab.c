@@ -123,7 +123,7 @@ static int16_t acquire(struct domain *gd, grant_ref_t ref, domid_t who, bool rea
         if ((flags & GTF_type_mask) != GTF_permit_access || dom != who)
             return GNTST_general_error;
         if (!readonly && (flags & GTF_readonly))
-            return GNTST_permission_denied;
+            return GNTST_general_error; /* Xen's answer to a write-pin */
         new = old | GTF_reading | (readonly ? 0 : GTF_writing);
     } while (!__atomic_compare_exchange_n(combo(e), &old, new, false, __ATOMIC_SEQ_CST,
                                           __ATOMIC_ACQUIRE));
@@ -217,8 +217,8 @@ static int16_t resolve(domid_t caller, struct domain *caller_dom,
         return GNTST_okay;
     }
     if (caller_dom) {
-        /* The caller's own frame: only its own memory. */
-        if (p->domid != DOMID_SELF && p->domid != caller)
+        /* The caller's own frame, named DOMID_SELF as Xen insists. */
+        if (p->domid != DOMID_SELF)
             return GNTST_permission_denied;
         if (!guest_mem_is_ram(&caller_dom->mem, p->u.gmfn))
             return GNTST_bad_page;
@@ -245,6 +245,8 @@ int16_t gnttab_copy_one(domid_t caller, struct domain *caller_dom, pid_t pid,
 
     if (op->flags & ~(GNTCOPY_source_gref | GNTCOPY_dest_gref))
         return GNTST_bad_copy_arg;
+    if (op->len == 0)
+        return GNTST_okay; /* nothing to copy, nothing checked (as Xen) */
     if ((uint32_t)op->source.offset + op->len > XEN_PAGE_SIZE ||
         (uint32_t)op->dest.offset + op->len > XEN_PAGE_SIZE)
         return GNTST_bad_copy_arg;

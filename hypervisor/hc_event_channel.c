@@ -16,6 +16,8 @@ static bool is_self(struct hc_ctx *c, domid_t dom)
  * such domain, else -EPERM (only dom0 may act on others). */
 static int foreign(domid_t dom)
 {
+    if (dom == 0)
+        return -XEN_EPERM; /* dom0 always exists, without a struct domain */
     struct domain *o = domain_get(dom);
 
     if (!o)

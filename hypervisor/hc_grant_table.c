@@ -8,8 +8,8 @@
 #include "gnttab.h"
 #include "hypercall.h"
 
-/* Most ops one call may carry: bounds the work of one exit. */
-#define GNTTAB_MAX_OPS 512
+/* Ops between two looks at whether the domain is going away. */
+#define STOP_CHECK_EVERY 256
 
 static bool is_self(struct hc_ctx *c, domid_t dom)
 {
@@ -19,6 +19,8 @@ static bool is_self(struct hc_ctx *c, domid_t dom)
 /* The status Xen gives a domU naming another domain. */
 static int16_t foreign_status(domid_t dom)
 {
+    if (dom == 0)
+        return GNTST_permission_denied; /* dom0 exists, as a host */
     struct domain *o = domain_get(dom);
 
     if (!o)
@@ -42,8 +44,12 @@ static int64_t setup_table(struct hc_ctx *c, uint64_t arg, uint64_t count)
             op.status = GNTST_okay;
             for (uint32_t f = 0; f < op.nr_frames; f++) {
                 xen_pfn_t gfn = gnttab_frame_gfn(c->dom, f);
-                if (hc_copy_to(c, op.frame_list.addr + f * sizeof(gfn), &gfn, sizeof(gfn)) < 0)
-                    return -XEN_EFAULT;
+                /* As Xen: an unwritable list is the op's failure, not
+                 * the call's. */
+                if (hc_copy_to(c, op.frame_list.addr + f * sizeof(gfn), &gfn, sizeof(gfn)) < 0) {
+                    op.status = GNTST_bad_virt_addr;
+                    break;
+                }
             }
         }
         if (hc_copy_to(c, at, &op, sizeof(op)) < 0)
@@ -72,9 +78,20 @@ static int64_t query_size(struct hc_ctx *c, uint64_t arg, uint64_t count)
     return 0;
 }
 
+/* Is the calling domain being shut down or destroyed? A long batch stops
+ * early then: nobody is left to read its results. */
+static bool going_away(struct hc_ctx *c)
+{
+    return __atomic_load_n(&c->dom->shutdown, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&c->dom->dying, __ATOMIC_RELAXED);
+}
+
+/* Any number of ops, as on Xen (which preempts where pvhv just runs on). */
 static int64_t copy(struct hc_ctx *c, uint64_t arg, uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++) {
+        if (i % STOP_CHECK_EVERY == STOP_CHECK_EVERY - 1 && going_away(c))
+            break;
         struct gnttab_copy op;
         uint64_t at = arg + i * sizeof(op);
         if (hc_copy_from(c, &op, at, sizeof(op)) < 0)
@@ -89,6 +106,8 @@ static int64_t copy(struct hc_ctx *c, uint64_t arg, uint64_t count)
 static int64_t swap(struct hc_ctx *c, uint64_t arg, uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++) {
+        if (i % STOP_CHECK_EVERY == STOP_CHECK_EVERY - 1 && going_away(c))
+            break;
         struct gnttab_swap_grant_ref op;
         uint64_t at = arg + i * sizeof(op);
         if (hc_copy_from(c, &op, at, sizeof(op)) < 0)
@@ -104,8 +123,6 @@ static int64_t do_grant_table_op(struct hc_ctx *c, const uint64_t a[5])
 {
     uint64_t cmd = a[0], arg = a[1], count = (uint32_t)a[2];
 
-    if (count > GNTTAB_MAX_OPS)
-        return -XEN_EINVAL;
     switch (cmd) {
     case GNTTABOP_setup_table:
         return count == 1 ? setup_table(c, arg, count) : -XEN_EINVAL;

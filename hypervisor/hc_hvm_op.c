@@ -15,8 +15,15 @@ static int64_t hvm_param(struct hc_ctx *c, uint64_t arg, bool set)
 
     if (hc_copy_from(c, &p, arg, sizeof(p)) < 0)
         return -XEN_EFAULT;
-    if (p.domid != DOMID_SELF && p.domid != d->domid)
+    if (p.domid != DOMID_SELF && p.domid != d->domid) {
+        /* As Xen: an unknown domain first, then no rights over others. */
+        struct domain *o = p.domid ? domain_get(p.domid) : NULL;
+        if (p.domid && !o)
+            return -XEN_ESRCH;
+        if (o)
+            domain_put(o);
         return -XEN_EPERM;
+    }
     if (p.index >= HVM_NR_PARAMS)
         return -XEN_EINVAL;
     if (set) {

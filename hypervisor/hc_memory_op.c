@@ -28,6 +28,18 @@ static bool is_self(struct hc_ctx *c, domid_t domid)
     return domid == DOMID_SELF || domid == c->dom->domid;
 }
 
+/* As Xen: look the domain up first (-ESRCH), then refuse (-EPERM). */
+static int64_t foreign(domid_t dom)
+{
+    if (dom == 0)
+        return -XEN_EPERM;
+    struct domain *o = domain_get(dom);
+    if (!o)
+        return -XEN_ESRCH;
+    domain_put(o);
+    return -XEN_EPERM;
+}
+
 static int64_t memory_map(struct hc_ctx *c, uint64_t arg)
 {
     struct xen_memory_map m;
@@ -58,7 +70,7 @@ static int64_t add_to_physmap(struct hc_ctx *c, uint64_t arg)
     if (hc_copy_from(c, &x, arg, sizeof(x)) < 0)
         return -XEN_EFAULT;
     if (!is_self(c, x.domid))
-        return -XEN_EPERM;
+        return foreign(x.domid);
     switch (x.space) {
     case XENMAPSPACE_shared_info:
         if (x.idx != 0)
@@ -114,7 +126,7 @@ static int64_t do_memory_op(struct hc_ctx *c, const uint64_t a[5])
         if (hc_copy_from(c, &md, arg, sizeof(md)) < 0)
             return -XEN_EFAULT;
         if (!is_self(c, md.domid))
-            return -XEN_EPERM;
+            return foreign(md.domid);
         return (int64_t)(gm->ram_bytes >> XEN_PAGE_SHIFT);
     }
     default:

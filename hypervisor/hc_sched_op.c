@@ -102,7 +102,7 @@ static int64_t sched_poll(struct hc_ctx *c, uint64_t arg)
         if (ports[i] == 0 || ports[i] >= EVTCHN_GUEST_PORTS)
             return -XEN_EINVAL;
     struct poll_set ps = { ports, p.nr_ports };
-    __atomic_store_n(&c->v->polling, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->v->polling, true, __ATOMIC_SEQ_CST);
     block_vcpu(c->v, p.timeout ? pvclock_to_host_ns(c->dom, p.timeout) : 0, any_pending, &ps);
     __atomic_store_n(&c->v->polling, false, __ATOMIC_RELEASE);
     vcpu_runstate_publish(c->v, &c->pg);

@@ -52,6 +52,35 @@ void expect(struct hostile *h, const char *name, long got, long want)
     pvfront_printf("FAIL %s: got %s want %s\n", name, g, w);
 }
 
+static const char *const gntst_names[] = {
+    "GNTST_okay", "GNTST_general_error", "GNTST_bad_domain", "GNTST_bad_gntref",
+    "GNTST_bad_handle", "GNTST_bad_virt_addr", "GNTST_bad_dev_addr", "GNTST_no_device_space",
+    "GNTST_permission_denied", "GNTST_bad_page", "GNTST_bad_copy_arg", "GNTST_address_too_big",
+    "GNTST_eagain", "GNTST_no_space",
+};
+
+static void show_st(char *buf, size_t len, long v)
+{
+    if (v <= 0 && -v < (long)(sizeof gntst_names / sizeof gntst_names[0]))
+        pvfront_snprintf(buf, len, "%s(%ld)", gntst_names[-v], v);
+    else
+        show(buf, len, v);
+}
+
+void expect_st(struct hostile *h, const char *name, long got, long want)
+{
+    if (got == want) {
+        h->pass++;
+        pvfront_printf("PASS %s\n", name);
+        return;
+    }
+    char g[40], w[40];
+    show_st(g, sizeof g, got);
+    show_st(w, sizeof w, want);
+    h->fail++;
+    pvfront_printf("FAIL %s: got %s want %s\n", name, g, w);
+}
+
 void expectf(struct hostile *h, long got, long want, const char *fmt, ...)
 {
     char name[160];
@@ -74,6 +103,19 @@ int available(struct hostile *h, const char *family, long probe)
         return 1;
     skip(h, family, "not implemented by this hypervisor (probe answered -ENOSYS)");
     return 0;
+}
+
+long raw_hypercall(unsigned int nr, unsigned long a1, unsigned long a2, unsigned long a3)
+{
+    register unsigned long r10 __asm__("r10") = 0;
+    register unsigned long r8 __asm__("r8") = 0;
+    unsigned long rax = nr;
+
+    __asm__ volatile("out %%eax, %[port]"
+                     : "+a"(rax), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                     : [port] "i"(PVHV_HYPERCALL_PORT)
+                     : "memory", "cc");
+    return (long)rax;
 }
 
 /* The end of the RAM range holding the kernel, if a mapped non-RAM page follows it. */

@@ -25,6 +25,11 @@ static const struct command {
     { "hypercalls", cmd_hypercalls, "hostile hypercall test" },
     { "fault", cmd_fault, "raise type=pf|ud|bp|gp|de unhandled: report, crash" },
     { "traps", cmd_traps, "int3 and ud2 through registered handlers, timed" },
+    { "evtchn-dom0", cmd_evtchn_dom0, "event ping-pong with dom0 on an unbound port" },
+    { "evtchn-guest", cmd_evtchn_guest, "event ping-pong with another guest (role=, peer=)" },
+    { "virq-timer", cmd_virq_timer, "count=N VIRQ_TIMER events from set_timer_op" },
+    { "ipi", cmd_ipi, "IPI event ping-pong between CPUs 0 and 1" },
+    { "grant", cmd_grant, "grant two pages to dom0, revoke while mapped and after" },
 };
 
 int pvfront_main(const struct pvfront_boot_info *bi)
@@ -39,6 +44,6 @@ int pvfront_main(const struct pvfront_boot_info *bi)
 
     pvfront_printf("refguest: unknown command '%s'; commands:\n", name);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        pvfront_printf("  cmd=%-10s %s\n", commands[i].name, commands[i].help);
+        pvfront_printf("  cmd=%-12s %s\n", commands[i].name, commands[i].help);
     return 1;
 }

@@ -36,6 +36,53 @@
  * hypercalls  "PASS name" / "FAIL name: got X want Y" / "SKIP name: why"
  *             lines, then "hypercalls: N passed, M failed" and power off
  *             (crash if M > 0).
+ *
+ * Event channel and grant commands. Each wait gives up after timeout_ms=N
+ * (default 10000), printing "<prefix>: timeout" and crashing; any other
+ * failure prints "<prefix>: <what> failed: ERR" and crashes. Before its
+ * last line each prints the upcall counters (pvfront/evtchn.h):
+ *   "evtchn: stats upcalls=U events=E polled=P stuck=S"
+ * On a hypervisor that delivers upcalls, E counts every event and P and
+ * S stay 0 (P may count events that came before a CPU was set up; S an
+ * upcall the host delayed by 50 ms).
+ *
+ * evtchn-dom0   rounds=N (10): alloc_unbound(remote_dom=0), then
+ *               "evtchn: port P"; N times: wait for an event on P, send on
+ *               P; then "evtchn: N round trips", power off. (dom0 binds to
+ *               P, sends, waits for the answer, N times.)
+ * evtchn-guest  role=server peer=D rounds=N: alloc_unbound(remote_dom=D),
+ *               "evtchn: port P", then as evtchn-dom0 (wait, send).
+ *               role=client peer=D port=P rounds=N: bind_interdomain(D, P),
+ *               "evtchn: connected to D:P, local port L", drops the event
+ *               the bind leaves pending, then N times: send, wait.
+ *               Both end with "evtchn: N round trips" and power off.
+ * virq-timer    count=N (10): bind VIRQ_TIMER on CPU 0; N times: arm
+ *               set_timer_op 10 ms ahead and wait for the VIRQ. Prints
+ *               "virq: lateness min A us max B us, E early", then
+ *               "virq: N timer events" and powers off; an event before its
+ *               deadline (E > 0) prints "virq: E events came before their
+ *               deadline" instead and crashes.
+ * ipi           rounds=N (10), 2+ vCPUs ("ipi: needs 2 vcpus, have 1" and
+ *               crash otherwise): bind_ipi on CPUs 0 and 1, "ipi: ports A
+ *               (cpu 0) and B (cpu 1)"; CPU 0 sends on B and waits on A, CPU
+ *               1 waits on B and sends on A, N times. "ipi: upcall modes
+ *               cpu0 M cpu1 M" (PVFRONT_EVTCHN_UPCALL_*, 2 = per-vCPU
+ *               vector), then "ipi: N round trips", power off.
+ * grant         Places one grant frame and takes two pages A and B (free
+ *               RAM after the image). A holds "hello from domU <domid>",
+ *               B "readonly page" (NUL-terminated). Grants A to dom0
+ *               read-write (ref RA), B read-only (ref RB), alloc_unbound
+ *               (remote_dom=0) port P; prints
+ *               "grant: ref=RA roref=RB port=P". Waits for an event on P
+ *               (dom0 mapped and wrote A), prints
+ *               "grant: dom0 wrote 'STRING'" (A up to its NUL, at most
+ *               4095 bytes, unprintable bytes as '?'). Ends access to RA:
+ *               "grant: revoke while mapped: busy" (-EBUSY, expected),
+ *               "... UNEXPECTED ok" or "... error ERR". Sends on P, waits
+ *               for an event on P (dom0 unmapped), ends access to RA and
+ *               RB: "grant: revoke after unmap: ok" (or "busy" / "error
+ *               ERR"), "grant: revoke readonly after unmap: ok" (same
+ *               forms). Powers off.
  */
 int cmd_hello(const struct pvfront_boot_info *bi);
 int cmd_info(const struct pvfront_boot_info *bi);
@@ -50,5 +97,21 @@ int cmd_echo(const struct pvfront_boot_info *bi);
 int cmd_hypercalls(const struct pvfront_boot_info *bi);
 int cmd_fault(const struct pvfront_boot_info *bi);
 int cmd_traps(const struct pvfront_boot_info *bi);
+int cmd_evtchn_dom0(const struct pvfront_boot_info *bi);
+int cmd_evtchn_guest(const struct pvfront_boot_info *bi);
+int cmd_virq_timer(const struct pvfront_boot_info *bi);
+int cmd_ipi(const struct pvfront_boot_info *bi);
+int cmd_grant(const struct pvfront_boot_info *bi);
+
+/* cmd_evtchn.c, shared with cmd_grant.c. */
+/* refguest_timeout_ns: timeout_ms=N from the command line (default 10 s), in ns. */
+uint64_t refguest_timeout_ns(void);
+/*
+ * refguest_wait: pvfront_evtchn_wait with that timeout; on failure prints
+ * "<who>: timeout" or "<who>: wait on port P failed: ERR". Returns its result.
+ */
+int refguest_wait(const char *who, evtchn_port_t port);
+/* refguest_evtchn_stats: print "evtchn: stats upcalls=U events=E polled=P stuck=S". */
+void refguest_evtchn_stats(void);
 
 #endif /* REFGUEST_H */

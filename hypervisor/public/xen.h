@@ -256,9 +256,9 @@ struct vcpu_info {
      */
     uint8_t evtchn_upcall_pending;
     /*
-     * Written by the guest: non-zero holds off upcalls to this vCPU (the
-     * cheap equivalent of cli on PVM, where cli traps). Events stay
-     * pending and are delivered once it is cleared and the guest unmasks.
+     * Written by the guest. Xen honours it for PV vCPUs only; a PVH
+     * vCPU's upcall is an interrupt, held off by RFLAGS.IF, and pvhv
+     * does the same: it never reads this byte.
      */
     uint8_t evtchn_upcall_mask;
     uint8_t pad0; /* reserved */

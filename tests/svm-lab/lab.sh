@@ -17,17 +17,21 @@
 # `apt-get download` and unpacked, not installed, under $SVM_LAB_DIR.
 #
 # Environment:
-#   PVHV_BUILD        build tree to test (default build: `make` output; a
-#                     sanitized tree such as build/san works too, slower)
+#   PVHV_BUILD        build tree to test (default build; `make test-svm`
+#                     passes build/san, the sanitized tree of `make test`)
 #   SVM_LAB_DIR       cache and work directory (default build/svm-lab)
 #   SVM_LAB_KPKG      kernel package (default linux-image-6.12-amd64)
 #   SVM_LAB_CONFIGS   suite runs, comma-separated: xen-off, xen-on
 #                     (PV_KVM_XEN=0|1 for pvhv; default xen-off)
-#   SVM_LAB_ARGS      criterion arguments (default --verbose)
-#   SVM_LAB_TIMEOUT   seconds before a boot counts as hung (default 600)
+#   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
+#                     the kernel command line, so no commas or quotes)
+#   SVM_LAB_TIMEOUT   seconds before the lab counts as hung (default 60 +
+#                     240 a configuration; a passing run takes ~45 s each)
 #   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
 #   SVM_LAB_MEM       lab RAM in MiB (default 1024)
 #   SVM_LAB_NICE      niceness of QEMU (default 10)
+#   SVM_LAB_HOST_PKGS Debian packages whose programs the tests run
+#                     (default xenstore-utils)
 set -euo pipefail
 export LC_ALL=C
 
@@ -37,10 +41,11 @@ LAB=${SVM_LAB_DIR:-build/svm-lab}
 KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
 CONFIGS=${SVM_LAB_CONFIGS:-xen-off}
 ARGS=${SVM_LAB_ARGS:---verbose}
-TIMEOUT=${SVM_LAB_TIMEOUT:-600}
+TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 240 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
 CPU=${SVM_LAB_CPU:-EPYC}
 MEM=${SVM_LAB_MEM:-1024}
 NICE=${SVM_LAB_NICE:-10}
+HOST_PKGS=${SVM_LAB_HOST_PKGS:-xenstore-utils}
 mkdir -p "$LAB"
 LAB=$(realpath "$LAB")
 T_START=$(date +%s.%N)
@@ -71,7 +76,7 @@ fetch_kernel() {
     mkdir -p "$LAB/debs"
     if [ -z "$pkg" ]; then
         # Offline: the newest image already in the cache.
-        DEB=$(ls -t "$LAB"/debs/linux-image-*.deb 2>/dev/null | head -1)
+        DEB=$(ls -t "$LAB"/debs/linux-image-*.deb 2>/dev/null | head -1 || true)
         [ -n "$DEB" ] || die "cannot resolve $KPKG (apt-get update?) and no kernel is cached"
         say "apt cannot resolve $KPKG; using cached $(basename "$DEB")"
         return
@@ -105,18 +110,25 @@ unpack_kernel() {
         die "kernel $KVER has no kvm-amd module"
 }
 
-# Copy a dynamically linked program and every library ldd names.
-copy_with_libs() {
-    local bin=$1 dest=$2 lib
-    install -D -m 0755 "$bin" "$ROOT$dest"
-    for lib in $(ldd "$bin" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
-        [ -e "$ROOT$lib" ] || install -D -m 0755 "$(realpath "$lib")" "$ROOT$lib"
+# Put host file $1 at $2 in the initramfs; an ELF file brings every
+# library ldd names, at the path ldd names.
+ship() {
+    local src=$1 dest=$2 lib
+    mkdir -p "$(dirname "$ROOT$dest")"
+    if [ -L "$src" ] && [[ "$(readlink "$src")" != */* ]]; then
+        cp -P "$src" "$ROOT$dest" # a soname link beside its library
+        return
+    fi
+    cp -L --preserve=mode "$src" "$ROOT$dest"
+    [ "$(head -c4 "$src")" = $'\x7fELF' ] || return 0
+    for lib in $(ldd "$src" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+        [ -e "$ROOT$lib" ] || ship "$(realpath "$lib")" "$lib"
     done
 }
 
 build_initramfs() {
     local need
-    for need in bin/pvhv tests/pvhv-tests tests/kvmprobe guests/refguest.elf; do
+    for need in bin/pvhv tests/pvhv-tests tests/kvmprobe; do
         [ -e "$PVHV_BUILD/$need" ] ||
             die "$PVHV_BUILD/$need is missing: run \`make test-svm\` (or make all first)"
     done
@@ -132,11 +144,20 @@ build_initramfs() {
         [ "$a" = busybox ] || ln -s busybox "$ROOT/bin/$a"
     done
     python3 "$HERE/labtool.py" modules "$KDIR/lib/modules/$KVER/kernel" "$ROOT/lib/modules" kvm-amd
-    # The build tree as the tests expect it (PVHV_BUILD=/pvhv inside).
-    copy_with_libs "$PVHV_BUILD/bin/pvhv" /pvhv/bin/pvhv
-    copy_with_libs "$PVHV_BUILD/tests/kvmprobe" /pvhv/bin/kvmprobe
-    copy_with_libs "$PVHV_BUILD/tests/pvhv-tests" /pvhv/tests/pvhv-tests
-    install -D -m 0644 "$PVHV_BUILD/guests/refguest.elf" "$ROOT/pvhv/guests/refguest.elf"
+    # The build tree's programs, test programs, guests and shared libraries,
+    # where the tests look for them (PVHV_BUILD=/pvhv inside).
+    local f p
+    for f in $(cd "$PVHV_BUILD" && find bin tests guests lib \( -type f -o -type l \) \
+                   ! -name '*.[oad]' 2>/dev/null | LC_ALL=C sort); do
+        ship "$PVHV_BUILD/$f" "/pvhv/$f"
+    done
+    # Host programs the tests run (Debian's xenstore-utils, against pvxenstored).
+    for p in $HOST_PKGS; do
+        dpkg-query -W "$p" >/dev/null 2>&1 || die "the tests need $p: apt-get install $p"
+        for f in $(dpkg -L "$p" | grep -E '^/usr/s?bin/.'); do
+            [ -e "$f" ] && ship "$f" "$f"
+        done
+    done
     install -m 0755 "$HERE/init" "$ROOT/init"
     python3 "$HERE/labtool.py" cpio "$ROOT" "$LAB/initrd.cpio"
 }
@@ -169,7 +190,7 @@ boot() {
         -kernel "$vmlinux" -initrd "$LAB/initrd.cpio" \
         -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$CONFIGS pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
         </dev/null 2>&1 |
-        tr -d '\r' | grep --line-buffered -v "TCG doesn't support requested feature" |
+        sed -u 's/\r$//' | grep --line-buffered -v "TCG doesn't support requested feature" |
         tee "$log"
     qrc=${PIPESTATUS[0]}
     set -e
@@ -181,9 +202,10 @@ boot() {
     local c ok=1
     for c in $(echo "$CONFIGS" | tr , ' '); do
         local syn end
-        syn=$(sed -n "/^PVLAB: BEGIN $c /,/^PVLAB: END $c /p" "$log" | grep 'Synthesis:' | tail -1)
-        end=$(grep "^PVLAB: END $c " "$log" | tail -1)
-        echo "[====] svm-lab $c: ${syn#*Synthesis: }${syn:-no synthesis}; ${end#PVLAB: END $c }"
+        syn=$(sed -n "/^PVLAB: BEGIN $c /,/^PVLAB: END $c /p" "$log" | grep 'Synthesis:' | tail -1 || true)
+        end=$(grep "^PVLAB: END $c " "$log" | tail -1 || true)
+        [ -n "$syn" ] && syn=${syn#*Synthesis: } || syn="no synthesis (the suite did not finish)"
+        echo "[====] svm-lab $c: $syn${end:+; ${end#PVLAB: END $c }}"
     done
     if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
         say "FAIL: no result within ${TIMEOUT}s (hang); console in $log"
@@ -201,6 +223,12 @@ boot() {
 case "${1:-all}" in
 build) build ;;
 boot) boot ;;
-all) build && boot; rc=$?; say "total $(since "$T_START") s"; exit $rc ;;
+all)
+    build
+    rc=0
+    boot || rc=$?
+    say "total $(since "$T_START") s"
+    exit $rc
+    ;;
 *) die "usage: $0 [all|build|boot]" ;;
 esac

@@ -1,11 +1,22 @@
 # tests/svm-lab: the whole criterion suite on AMD SVM, inside QEMU's
-# software emulator (tests/svm-lab/lab.sh says how). `make test-svm`.
+# software emulator (tests/svm-lab/lab.sh says how).
+#
+#   make test-svm    the sanitized tree of `make test` (build/san), in the lab
+#   make svm-lab     the current $(BUILD) tree (e.g. the release build), in the lab
+#
+# test-svm ships the very binaries `make test` ran on the host, so CI builds
+# nothing twice and ASan/UBSan also watch the code paths only SVM takes.
+
+# The probe measures: no sanitizer, whatever the tree.
 SVM_LAB_PROBE := $(BUILD)/tests/kvmprobe
-
-$(SVM_LAB_PROBE): $(BUILD)/obj/tests/svm-lab/kvmprobe.o
+$(SVM_LAB_PROBE): tests/svm-lab/kvmprobe.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) -std=gnu11 $(WARN) -O2 -D_GNU_SOURCE -o $@ $<
 
-.PHONY: test-svm
-test-svm: all $(TEST_BIN) $(TEST_DEPS) $(SVM_LAB_PROBE)
+.PHONY: test-svm svm-lab
+test-svm:
+	$(MAKE) BUILD=build/san SANITIZE=1 svm-lab
+
+# The test binary is named here: TEST_BIN is defined after this file is read.
+svm-lab: all $(BUILD)/tests/pvhv-tests $(TEST_DEPS) $(SVM_LAB_PROBE)
 	PVHV_BUILD=$(abspath $(BUILD)) tests/svm-lab/lab.sh

@@ -28,9 +28,12 @@
  *
  * 1. pvhv supports HVM_PARAM_CALLBACK_TYPE_VECTOR only; GSI and PCI_INTX
  *    answer -EINVAL.
- * 2. With TYPE_VECTOR, pvhv injects the vector straight into whichever
- *    vCPU has evtchn_upcall_pending set, past the local APIC: the guest
- *    sends no EOI. (XENFEAT_hvm_callback_vector says this is available.)
+ * 2. With TYPE_VECTOR, pvhv injects the vector into the vCPU the event
+ *    is for, as a fixed MSI through that vCPU's local APIC: the guest
+ *    must have its LAPIC enabled and must EOI (a no-op on PVM, needed on
+ *    VT-x/SVM). This differs from Xen, which injects past the LAPIC with
+ *    no EOI; HVMOP_set_evtchn_upcall_vector (the per-vCPU vector, which
+ *    Xen also delivers through the LAPIC) behaves the same on both.
  * ------------------------------------------------------------------------ */
 #define HVM_PARAM_CALLBACK_IRQ 0
 /* The type field of an HVM_PARAM_CALLBACK_IRQ value. */

@@ -9,7 +9,10 @@
 #include <pvfront/cmdline.h>
 #include <pvfront/config.h>
 #include <pvfront/console.h>
+#include <pvfront/evtchn.h>
+#include <pvfront/gnttab.h>
 #include <pvfront/hypercall.h>
+#include <pvfront/shared_info.h>
 #include <pvfront/shutdown.h>
 #include <pvfront/smp.h>
 #include <pvfront/string.h>

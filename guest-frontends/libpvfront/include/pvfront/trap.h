@@ -38,8 +38,8 @@ uint64_t pvfront_trap_spurious(void);
 /*
  * pvfront_irq_enable / pvfront_irq_disable: sti / cli on this CPU. On PVM
  * each traps to the hypervisor (~4 us) and pushf cannot see the result, so
- * keep them out of hot paths; event delivery is masked cheaply with
- * vcpu_info.evtchn_upcall_mask instead.
+ * keep them out of hot paths. Event upcalls need IF on: see
+ * pvfront/evtchn.h for how libpvfront lets them in while IF stays off.
  */
 static inline void pvfront_irq_enable(void)
 {
