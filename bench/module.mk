@@ -12,3 +12,10 @@ $(BUILD)/obj/bench/compute_ratio.o: CPPFLAGS += -Iguest-frontends/refguest
 .PHONY: bench
 bench: all $(COMPUTE_RATIO)
 	$(COMPUTE_RATIO) $(BUILD)
+
+EVTCHN_BENCH := $(BUILD)/bench/evtchn_bench
+$(EVTCHN_BENCH): $(BUILD)/obj/bench/evtchn_bench.o $(LIBPVCTRL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+bench: $(EVTCHN_BENCH)
+	$(EVTCHN_BENCH) $(BUILD)

@@ -33,6 +33,12 @@
  * traps       int3 and ud2 1000 times each through registered handlers:
  *             "traps: 2000 of 2000 handled; int3 N ns, ud2 M ns each",
  *             power off.
+ * kickbench   the guest half of bench/evtchn_bench (n=N samples):
+ *             "kickbench: port=P ref=R pages=64", then after dom0's go
+ *             "kickbench: guest ns min/median/p99: raw_exit=a/b/c
+ *             raw_ioeventfd=... evtchn_send=... null_hypercall=...",
+ *             then "kickbench: dom0_to_guest ns min/median/p99: kick=..."
+ *             and "kickbench: done"; power off.
  * hypercalls  "PASS name" / "FAIL name: got X want Y" / "SKIP name: why"
  *             lines, then "hypercalls: N passed, M failed" and power off
  *             (crash if M > 0).
@@ -91,6 +97,7 @@ int cmd_crashcode(const struct pvfront_boot_info *bi);
 int cmd_reboot(const struct pvfront_boot_info *bi);
 int cmd_spin(const struct pvfront_boot_info *bi);
 int cmd_sleep(const struct pvfront_boot_info *bi);
+int cmd_kickbench(const struct pvfront_boot_info *bi);
 int cmd_compute(const struct pvfront_boot_info *bi);
 int cmd_smp(const struct pvfront_boot_info *bi);
 int cmd_echo(const struct pvfront_boot_info *bi);
