@@ -1,6 +1,9 @@
 # bench/: benchmarks. Not tests: they print figures as ratios against a
-# baseline measured in the same run, and assert nothing. `make bench`.
+# baseline measured in the same run, and assert nothing. `make bench` runs
+# them one after another (never in parallel: they time the machine).
 COMPUTE_RATIO := $(BUILD)/bench/compute_ratio
+EVTCHN_BENCH := $(BUILD)/bench/evtchn_bench
+BENCH_PROGS := $(COMPUTE_RATIO) $(EVTCHN_BENCH)
 
 $(COMPUTE_RATIO): $(BUILD)/obj/bench/compute_ratio.o \
                   $(BUILD)/obj/guest-frontends/refguest/compute.o $(LIBPVCTRL)
@@ -9,13 +12,10 @@ $(COMPUTE_RATIO): $(BUILD)/obj/bench/compute_ratio.o \
 
 $(BUILD)/obj/bench/compute_ratio.o: CPPFLAGS += -Iguest-frontends/refguest
 
-.PHONY: bench
-bench: all $(COMPUTE_RATIO)
-	$(COMPUTE_RATIO) $(BUILD)
-
-EVTCHN_BENCH := $(BUILD)/bench/evtchn_bench
 $(EVTCHN_BENCH): $(BUILD)/obj/bench/evtchn_bench.o $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
-bench: $(EVTCHN_BENCH)
-	$(EVTCHN_BENCH) $(BUILD)
+
+.PHONY: bench
+bench: all $(BENCH_PROGS)
+	@for b in $(BENCH_PROGS); do echo "== $$b"; $$b $(BUILD) || exit 1; done
