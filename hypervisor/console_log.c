@@ -68,3 +68,26 @@ size_t console_log_read(struct console_log *cl, uint64_t offset, void *dst,
     pthread_mutex_unlock(&cl->lock);
     return done;
 }
+
+size_t console_input_put(struct console_log *cl, const void *data, size_t len)
+{
+    pthread_mutex_lock(&cl->lock);
+    size_t room = sizeof(cl->in) - cl->in_len;
+    if (len > room)
+        len = room;
+    memcpy(cl->in + cl->in_len, data, len);
+    cl->in_len += (uint32_t)len;
+    pthread_mutex_unlock(&cl->lock);
+    return len;
+}
+
+size_t console_input_take(struct console_log *cl, void *dst, size_t max)
+{
+    pthread_mutex_lock(&cl->lock);
+    size_t n = cl->in_len < max ? cl->in_len : max;
+    memcpy(dst, cl->in, n);
+    memmove(cl->in, cl->in + n, cl->in_len - n);
+    cl->in_len -= (uint32_t)n;
+    pthread_mutex_unlock(&cl->lock);
+    return n;
+}

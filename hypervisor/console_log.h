@@ -11,6 +11,9 @@
 
 struct console_log {
     pthread_mutex_t lock;
+    /* Input typed at the console, read with CONSOLEIO_read. */
+    uint8_t in[PVHV_CONSOLE_INPUT_SIZE];
+    uint32_t in_len;
     uint64_t end;                        /* stream offset after last byte */
     uint8_t buf[PVHV_CONSOLE_LOG_SIZE];  /* byte at offset o is buf[o % size] */
 };
@@ -20,6 +23,11 @@ void console_log_destroy(struct console_log *cl);
 
 /* Append `len` bytes; the oldest bytes drop out when the log is full. */
 void console_log_append(struct console_log *cl, const void *data, size_t len);
+
+/* Queue console input; returns how many bytes fit. */
+size_t console_input_put(struct console_log *cl, const void *data, size_t len);
+/* Take up to `max` bytes of queued input into dst; returns how many. */
+size_t console_input_take(struct console_log *cl, void *dst, size_t max);
 
 /*
  * Copy up to `max` bytes from stream offset `offset` into `dst`. Bytes that

@@ -4,10 +4,12 @@
 
 #include <pvhv/errno.h>
 #include <pvhv/sched.h>
+#include <pvhv/xen.h>
 
 #include "control.h"
 #include "domain.h"
 #include "domain_build.h"
+#include "evtchn.h"
 #include "platform.h"
 
 /* Copy a fixed-size payload, or fail the request. */
@@ -183,6 +185,28 @@ static int op_console_read(const struct ctl_request *req, struct ctl_reply *rep)
     return 0;
 }
 
+static int op_console_input(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_console_input ci;
+    struct domain *d;
+
+    if (req->len < sizeof(ci))
+        return -XEN_EINVAL;
+    memcpy(&ci, req->payload, sizeof(ci));
+    if (ci.len > PVHV_CONSOLE_INPUT_SIZE || req->len != sizeof(ci) + ci.len)
+        return -XEN_EINVAL;
+    d = domain_get(ci.domid);
+    if (!d)
+        return -XEN_ESRCH;
+    uint32_t taken = (uint32_t)console_input_put(&d->console,
+                                                 (const uint8_t *)req->payload + sizeof(ci),
+                                                 ci.len);
+    if (taken)
+        evtchn_send_virq(d, 0, VIRQ_CONSOLE);
+    domain_put(d);
+    return put(rep, &taken, sizeof(taken));
+}
+
 static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
 {
     struct domain *d;
@@ -232,5 +256,6 @@ const ctl_op_fn ctl_ops[] = {
     [PVHV_CTL_GNTTAB_MAP] = ctl_op_gnttab_map,
     [PVHV_CTL_GNTTAB_UNMAP] = ctl_op_gnttab_unmap,
     [PVHV_CTL_GNTTAB_COPY] = ctl_op_gnttab_copy,
+    [PVHV_CTL_CONSOLE_INPUT] = op_console_input,
 };
 const size_t ctl_nr_ops = sizeof(ctl_ops) / sizeof(ctl_ops[0]);

@@ -166,6 +166,24 @@ int guest_virt_to_phys(const struct guest_mem *gm, const struct guest_paging *pg
     return 0;
 }
 
+int guest_check(const struct guest_mem *gm, const struct guest_paging *pg,
+                uint64_t gva, size_t len, bool write)
+{
+    while (len) {
+        uint64_t gpa;
+        size_t chunk = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+        if (chunk > len)
+            chunk = len;
+        if (len > chunk && gva + chunk < gva)
+            return -EFAULT;
+        if (guest_virt_to_phys(gm, pg, gva, write, &gpa) < 0 || !guest_mem_ptr(gm, gpa, chunk))
+            return -EFAULT;
+        gva += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
 static int guest_copy(const struct guest_mem *gm, const struct guest_paging *pg,
                       uint64_t gva, void *buf, size_t len, bool to_guest)
 {

@@ -71,6 +71,11 @@ int guest_virt_to_phys(const struct guest_mem *gm, const struct guest_paging *pg
  * guest_virt_to_phys. Return 0 or -EFAULT; on -EFAULT a copy_to may have
  * written a prefix (as Xen's copy_to_guest may).
  */
+/* Would a copy of `len` bytes at gva succeed (writable if `write`)?
+ * 0 or -EFAULT; nothing is copied. */
+int guest_check(const struct guest_mem *gm, const struct guest_paging *pg,
+                uint64_t gva, size_t len, bool write);
+
 int guest_copy_from(const struct guest_mem *gm, const struct guest_paging *pg,
                     void *dst, uint64_t gva, size_t len);
 int guest_copy_to(const struct guest_mem *gm, const struct guest_paging *pg,

@@ -297,6 +297,24 @@ int pvctrl_console_read(struct pvctrl *h, uint32_t domid, uint64_t *offset,
     return r;
 }
 
+int pvctrl_console_input(struct pvctrl *h, uint32_t domid, const void *data, size_t len)
+{
+    struct pvhv_ctl_console_input ci = { .domid = domid, .len = (uint32_t)len };
+    uint8_t msg[sizeof(ci) + PVHV_CONSOLE_INPUT_SIZE];
+    uint32_t taken = 0;
+    size_t got = 0;
+
+    if (len > PVHV_CONSOLE_INPUT_SIZE)
+        return -XEN_E2BIG;
+    memcpy(msg, &ci, sizeof(ci));
+    memcpy(msg + sizeof(ci), data, len);
+    int r = pvctrl_call(h, PVHV_CTL_CONSOLE_INPUT, msg, sizeof(ci) + len, NULL, 0, &taken,
+                        sizeof(taken), &got);
+    if (r == 0 && got != sizeof(taken))
+        r = -XEN_EIO;
+    return r < 0 ? r : (int)taken;
+}
+
 const char *pvctrl_state_name(uint32_t state)
 {
     switch (state) {

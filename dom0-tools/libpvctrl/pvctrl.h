@@ -149,6 +149,10 @@ struct gnttab_copy;
 int pvctrl_gnttab_grant_copy(struct pvctrl_gnttab *h, uint32_t count,
                              struct gnttab_copy *ops);
 
+/* Type `len` bytes (at most PVHV_CONSOLE_INPUT_SIZE) into the domain's
+ * hypervisor console. Returns how many were taken, or a negative errno. */
+int pvctrl_console_input(struct pvctrl *h, uint32_t domid, const void *data, size_t len);
+
 /* Printable name of a PVHV_DOMSTATE_*. */
 const char *pvctrl_state_name(uint32_t state);
 

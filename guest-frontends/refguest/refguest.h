@@ -24,9 +24,11 @@
  *             "smp: N of N cpus online" and powers off, or after 5 s
  *             "smp: only K of N cpus online" and crashes.
  * echo        "echo: ready" then echoes each input line as "echo: LINE";
- *             the line "quit" powers off. If pvhv refuses console input
- *             (CONSOLEIO_read is dom0-only, as on Xen): "echo: console
- *             input unavailable (ERR)" and power off.
+ *             the line "quit" prints "echo: bye (VIRQ_CONSOLE woke me N
+ *             times, M timeouts)" and powers off. Input comes from CONSOLEIO_read
+ *             (pvhv's per-domain console; VIRQ_CONSOLE says it arrived).
+ *             If the hypervisor refuses console input (Xen does, to a
+ *             domU): "echo: console input unavailable (ERR)", power off.
  * fault       type=pf|ud|bp|gp|de (default pf): "refguest: raising TYPE",
  *             then libpvfront's report ("pvfront: cpu 0: exception V
  *             (NAME) at rip R, error E" ...) and SHUTDOWN_crash.

@@ -80,6 +80,10 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
  *   with console_io), like `xl dmesg` for one domain. IN
  *   pvhv_ctl_console_read. OUT pvhv_ctl_console_data then the bytes.
  *   The log keeps the last PVHV_CONSOLE_LOG_SIZE bytes.
+ * PVHV_CTL_CONSOLE_INPUT: type into the domain's hypervisor console. IN
+ *   pvhv_ctl_console_input then `len` bytes. The guest reads them with
+ *   CONSOLEIO_read and is told by VIRQ_CONSOLE. OUT pvhv_ctl_domid-sized
+ *   count: uint32 bytes taken (fewer when the 4 KiB input buffer is full).
  * PVHV_CTL_VCPUINFO: per-vCPU state (as xl vcpu-list). IN pvhv_ctl_domid.
  *   OUT pvhv_ctl_vcpuinfo[nr_vcpus].
  *
@@ -124,6 +128,7 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
 #define PVHV_CTL_GNTTAB_MAP              14
 #define PVHV_CTL_GNTTAB_UNMAP            15
 #define PVHV_CTL_GNTTAB_COPY             16
+#define PVHV_CTL_CONSOLE_INPUT           17
 
 #define PVHV_MAX_VCPUS 64
 #define PVHV_CONSOLE_LOG_SIZE (64 * 1024)
@@ -202,6 +207,13 @@ struct pvhv_ctl_vcpuinfo {
     uint64_t hypercalls;    /* hypercalls served */
 };
 PVHV_ABI_SIZE(struct pvhv_ctl_vcpuinfo, 48);
+
+struct pvhv_ctl_console_input {
+    uint32_t domid; /* IN */
+    uint32_t len;   /* IN: bytes that follow, at most PVHV_CONSOLE_INPUT_SIZE */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_console_input, 8);
+#define PVHV_CONSOLE_INPUT_SIZE 4096
 
 struct pvhv_ctl_evtchn {
     uint32_t remote_dom;  /* IN: the guest */

@@ -134,7 +134,7 @@ PVHV_ABI_SIZE(XEN_GUEST_HANDLE(void), 8);
  * ------------------------------------------------------------------------ */
 #define VIRQ_TIMER      0  /* per vCPU: the set_timer_op/vcpu timer fired */
 #define VIRQ_DEBUG      1  /* per vCPU: dump debug state */
-#define VIRQ_CONSOLE    2  /* global, dom0: input on the hypervisor console */
+#define VIRQ_CONSOLE    2  /* global: input on the hypervisor console (pvhv: any domain) */
 #define VIRQ_DOM_EXC    3  /* global, dom0: a domain shut down or crashed */
 #define VIRQ_TBUF       4  /* global, dom0: trace records ready */
 #define VIRQ_DEBUGGER   6  /* global, dom0: a domain paused for a debugger */
@@ -161,8 +161,10 @@ PVHV_ABI_SIZE(XEN_GUEST_HANDLE(void), 8);
  *     a negative errno (-EFAULT for a bad buffer). pvhv sends the bytes to
  *     the domain's console log.
  *   CONSOLEIO_read: read up to `count` bytes of console input into
- *     `buffer`. Returns the number of bytes read. dom0 only on Xen; pvhv
- *     answers -EPERM to other domains.
+ *     `buffer`. Returns the number of bytes read (0: none waiting). On Xen
+ *     only dom0 has this console; pvhv gives every domain its own (input
+ *     typed with pvhv's PVHV_CTL_CONSOLE_INPUT) and raises VIRQ_CONSOLE
+ *     when input arrives.
  * ------------------------------------------------------------------------ */
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read  1

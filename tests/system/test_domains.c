@@ -269,3 +269,26 @@ Test(domains, initrd_and_cmdline_reach_the_guest)
     cr_expect(strstr(con, "cmdline 'cmd=info marker=42'") != NULL, "console:\n%s", con);
     cr_expect(strstr(con, "type 2") != NULL, "the special pages are reserved:\n%s", con);
 }
+
+Test(domains, console_input_reaches_the_guest)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "echo", "cmd=echo", 1, 32);
+
+    cr_assert(wait_console(&host, d, "echo: ready\n", 5000, con, sizeof(con)), "%s", con);
+    usleep(200 * 1000); /* let it go to sleep on VIRQ_CONSOLE */
+    const char *typed = "hello pvhv\n";
+    cr_assert_eq(pvctrl_console_input(host.ctl, d, typed, strlen(typed)), (int)strlen(typed));
+    cr_expect(wait_console(&host, d, "echo: hello pvhv\n", 5000, con, sizeof(con)),
+              "console:\n%s", con);
+    cr_assert_eq(pvctrl_console_input(host.ctl, d, "quit\n", 5), 5);
+    cr_expect(wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 5000, &info),
+              "state %s", pvctrl_state_name(info.state));
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    unsigned woken = 0, timeouts = 0;
+    const char *bye = strstr(con, "echo: bye");
+    cr_assert_not_null(bye, "console:\n%s", con);
+    sscanf(bye, "echo: bye (VIRQ_CONSOLE woke me %u times, %u timeouts)", &woken, &timeouts);
+    cr_expect_geq(woken, 1, "input must arrive by VIRQ_CONSOLE:\n%s", con);
+    cr_expect_eq(pvctrl_console_input(host.ctl, 4242, "x", 1), -XEN_ESRCH);
+}
