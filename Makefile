@@ -59,6 +59,7 @@ $(BUILD)/hdrcheck/%.ok: $(PUBLIC_DIR)/%.h | $(BUILD)/include/pvhv
 
 include hypervisor/module.mk
 include dom0-tools/module.mk
+include xenstore/module.mk
 include tests/module.mk
 include bench/module.mk
 include guest-frontends/module.mk

@@ -16,6 +16,14 @@ $(EVTCHN_BENCH): $(BUILD)/obj/bench/evtchn_bench.o $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
+# xenstore: pvxenstored ops/s through libxs against a raw unix-socket echo.
+XS_BENCH := $(BUILD)/bench/xs_bench
+BENCH_PROGS += $(XS_BENCH)
+$(BUILD)/obj/bench/xs_bench.o: CPPFLAGS += -I$(LIBXS_INC)
+$(XS_BENCH): $(BUILD)/obj/bench/xs_bench.o $(LIBXS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+
 .PHONY: bench
 bench: all $(BENCH_PROGS)
 	@for b in $(BENCH_PROGS); do echo "== $$b"; $$b $(BUILD) || exit 1; done

@@ -321,8 +321,10 @@ void domain_destroy(struct domain *d)
             d->vcpus[i].thread_started = false;
         }
     }
-    /* No vCPU runs now: close the ports (peers' ends become unbound). */
+    /* No vCPU runs now: close the ports (peers' ends become unbound) and
+     * give back the grants it mapped. */
     evtchn_domain_destroy(d);
+    gnttab_guest_release(d);
     log_info("domain %u (%s) destroyed", d->domid, d->name);
 }
 

@@ -5,7 +5,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
+#include <linux/kvm.h>
 
 #include <pvhv/errno.h>
 #include <pvhv/xen.h>
@@ -17,14 +20,19 @@
  * often spans two domains. */
 static pthread_mutex_t gnttab_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* dom0's mappings. */
+/* Every mapping of a grant: dom0's (owner = its control connection) and
+ * guests' (mapper != 0: a memslot of the mapper at gpa). */
 #define DOM0_MAPS 16384
 struct dom0_map {
     bool used;
     bool readonly;
     int owner;
-    domid_t dom;
+    domid_t dom;        /* the granter */
     grant_ref_t ref;
+    domid_t mapper;     /* 0 for dom0 */
+    uint32_t slot;      /* guests: the KVM memslot */
+    uint64_t gpa;       /* guests: where it is mapped */
+    void *hva;          /* guests: pvhv's mapping behind the memslot */
 };
 static struct dom0_map maps[DOM0_MAPS];
 
@@ -152,6 +160,7 @@ static void release(struct domain *gd, grant_ref_t ref)
         return;
     for (unsigned i = 0; i < DOM0_MAPS; i++) {
         if (maps[i].used && maps[i].dom == gd->domid && maps[i].ref == ref) {
+            /* (any mapper: dom0 or a guest) */
             reading = true;
             writing |= !maps[i].readonly;
         }
@@ -300,6 +309,7 @@ int16_t gnttab_dom0_map(int owner, struct domain *dom, grant_ref_t ref, bool rea
     pthread_mutex_lock(&gnttab_lock);
     for (h = 1; h < DOM0_MAPS && maps[h].used; h++)
         ;
+    /* (handles are shared by dom0 and guests; each is checked on use) */
     if (h == DOM0_MAPS) {
         st = GNTST_no_space;
         goto out;
@@ -340,7 +350,8 @@ int16_t gnttab_dom0_unmap(int owner, uint32_t handle)
     int16_t st = GNTST_okay;
 
     pthread_mutex_lock(&gnttab_lock);
-    if (handle == 0 || handle >= DOM0_MAPS || !maps[handle].used || maps[handle].owner != owner)
+    if (handle == 0 || handle >= DOM0_MAPS || !maps[handle].used ||
+        maps[handle].mapper != 0 || maps[handle].owner != owner)
         st = GNTST_bad_handle;
     else
         drop(handle);
@@ -352,7 +363,138 @@ void gnttab_dom0_release(int owner)
 {
     pthread_mutex_lock(&gnttab_lock);
     for (unsigned h = 1; h < DOM0_MAPS; h++)
-        if (maps[h].used && maps[h].owner == owner)
+        if (maps[h].used && maps[h].mapper == 0 && maps[h].owner == owner)
             drop(h);
+    pthread_mutex_unlock(&gnttab_lock);
+}
+
+/* ------------------------------------------------------------------------
+ * Guests' maps of other domains' grants
+ * ------------------------------------------------------------------------ */
+
+/* First memslot number for grant maps: below it sit the RAM and special
+ * regions (guest_mem_ranges). */
+#define GRANT_SLOT_BASE 16
+
+/* Is gpa's page free in the mapper's physical address space? Call with
+ * gnttab_lock. */
+static bool gpa_free(struct domain *m, uint64_t gpa)
+{
+    struct guest_mem_range r[3];
+    int n = guest_mem_ranges(&m->mem, r);
+
+    for (int i = 0; i < n; i++)
+        if (gpa >= r[i].gpa && gpa - r[i].gpa < r[i].size)
+            return false;
+    for (unsigned h = 1; h < DOM0_MAPS; h++)
+        if (maps[h].used && maps[h].mapper == m->domid && maps[h].gpa == gpa)
+            return false;
+    return true;
+}
+
+static uint32_t free_slot(struct domain *m)
+{
+    for (uint32_t slot = GRANT_SLOT_BASE;; slot++) {
+        bool used = false;
+        for (unsigned h = 1; h < DOM0_MAPS && !used; h++)
+            used = maps[h].used && maps[h].mapper == m->domid && maps[h].slot == slot;
+        if (!used)
+            return slot;
+    }
+}
+
+int16_t gnttab_guest_map(struct domain *mapper, domid_t dom, grant_ref_t ref, uint64_t gpa,
+                         bool readonly, uint32_t *handle)
+{
+    struct domain *gd;
+    uint8_t *page;
+    uint64_t gfn, off;
+    int16_t st;
+    unsigned h;
+
+    /* Below 2^52 (MAXPHYADDR) and page aligned. */
+    if ((gpa & (XEN_PAGE_SIZE - 1)) || gpa >= (1ULL << 52))
+        return GNTST_general_error;
+    gd = domain_get(dom == DOMID_SELF ? (domid_t)mapper->domid : dom);
+    if (!gd)
+        return GNTST_bad_domain;
+    pthread_mutex_lock(&gnttab_lock);
+    for (h = 1; h < DOM0_MAPS && maps[h].used; h++)
+        ;
+    if (h == DOM0_MAPS) {
+        st = GNTST_no_space;
+        goto out;
+    }
+    if (!gpa_free(mapper, gpa)) {
+        st = GNTST_general_error; /* over RAM or another map */
+        goto out;
+    }
+    st = acquire(gd, ref, (domid_t)mapper->domid, readonly, &page, &gfn);
+    if (st != GNTST_okay) {
+        release(gd, ref);
+        goto out;
+    }
+    void *hva = MAP_FAILED;
+    uint32_t slot = free_slot(mapper);
+    if (guest_mem_offset(&gd->mem, gfn << XEN_PAGE_SHIFT, &off) == 0)
+        hva = mmap(NULL, XEN_PAGE_SIZE, readonly ? PROT_READ : PROT_READ | PROT_WRITE,
+                   MAP_SHARED, gd->mem.memfd, (off_t)off);
+    struct kvm_userspace_memory_region r = {
+        .slot = slot, .flags = readonly ? KVM_MEM_READONLY : 0,
+        .guest_phys_addr = gpa, .memory_size = XEN_PAGE_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)hva,
+    };
+    if (hva == MAP_FAILED || ioctl(mapper->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+        if (hva != MAP_FAILED)
+            munmap(hva, XEN_PAGE_SIZE);
+        release(gd, ref);
+        st = GNTST_general_error;
+        goto out;
+    }
+    maps[h] = (struct dom0_map){ .used = true, .readonly = readonly, .dom = (domid_t)gd->domid,
+                                 .ref = ref, .mapper = (domid_t)mapper->domid, .slot = slot,
+                                 .gpa = gpa, .hva = hva };
+    *handle = h;
+out:
+    pthread_mutex_unlock(&gnttab_lock);
+    domain_put(gd);
+    return st;
+}
+
+/* Drop a guest map: its memslot (if the VM still runs), pvhv's mapping,
+ * the granter's marks. Call with gnttab_lock. */
+static void drop_guest_map(struct domain *mapper, unsigned h)
+{
+    if (mapper) {
+        struct kvm_userspace_memory_region r = { .slot = maps[h].slot,
+                                                 .guest_phys_addr = maps[h].gpa };
+        ioctl(mapper->vm_fd, KVM_SET_USER_MEMORY_REGION, &r); /* size 0: delete */
+    }
+    munmap(maps[h].hva, XEN_PAGE_SIZE);
+    drop(h);
+}
+
+int16_t gnttab_guest_unmap(struct domain *mapper, uint64_t gpa, uint32_t handle)
+{
+    int16_t st = GNTST_okay;
+
+    pthread_mutex_lock(&gnttab_lock);
+    if (handle == 0 || handle >= DOM0_MAPS || !maps[handle].used ||
+        maps[handle].mapper != mapper->domid)
+        st = GNTST_bad_handle;
+    else if (maps[handle].gpa != gpa)
+        st = GNTST_general_error; /* as Xen: the address must match */
+    else
+        drop_guest_map(mapper, handle);
+    pthread_mutex_unlock(&gnttab_lock);
+    return st;
+}
+
+void gnttab_guest_release(struct domain *mapper)
+{
+    pthread_mutex_lock(&gnttab_lock);
+    for (unsigned h = 1; h < DOM0_MAPS; h++)
+        if (maps[h].used && maps[h].mapper != 0 && maps[h].mapper == mapper->domid)
+            drop_guest_map(NULL, h);
     pthread_mutex_unlock(&gnttab_lock);
 }

@@ -52,4 +52,17 @@ int16_t gnttab_dom0_map(int owner, struct domain *dom, grant_ref_t ref, bool rea
 int16_t gnttab_dom0_unmap(int owner, uint32_t handle);
 void gnttab_dom0_release(int owner);
 
+/*
+ * A guest maps another domain's grant (GNTTABOP_map_grant_ref): the page
+ * appears at guest-physical `gpa` of `mapper` through a memslot of its
+ * own. gpa must be page aligned and outside the mapper's memory (Linux
+ * PVH guests map into unpopulated address space, as here). Returns
+ * GNTST_* and a handle.
+ */
+int16_t gnttab_guest_map(struct domain *mapper, domid_t dom, grant_ref_t ref, uint64_t gpa,
+                         bool readonly, uint32_t *handle);
+int16_t gnttab_guest_unmap(struct domain *mapper, uint64_t gpa, uint32_t handle);
+/* The mapper is going away: drop its maps (the granters' marks). */
+void gnttab_guest_release(struct domain *mapper);
+
 #endif

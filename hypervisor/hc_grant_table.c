@@ -1,6 +1,6 @@
 /* hc_grant_table.c: __HYPERVISOR_grant_table_op: a guest's grant table
- * (v1) and grant copies. Mapping another guest's grant from a guest is
- * not offered yet (-ENOSYS); dom0 maps through the control socket. */
+ * (v1), grant copies, and mapping other domains' grants into its physical
+ * address space. dom0 maps through the control socket instead. */
 #include <pvhv/errno.h>
 #include <pvhv/grant_table.h>
 #include <pvhv/xen.h>
@@ -103,6 +103,43 @@ static int64_t copy(struct hc_ctx *c, uint64_t arg, uint64_t count)
     return 0;
 }
 
+static int64_t map(struct hc_ctx *c, uint64_t arg, uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        struct gnttab_map_grant_ref op;
+        uint64_t at = arg + i * sizeof(op);
+        if (i % STOP_CHECK_EVERY == STOP_CHECK_EVERY - 1 && going_away(c))
+            break;
+        if (hc_copy_from(c, &op, at, sizeof(op)) < 0)
+            return -XEN_EFAULT;
+        uint32_t handle = 0;
+        /* PVH maps are host maps into the guest's physical space. */
+        if (!(op.flags & GNTMAP_host_map) || (op.flags & ~(GNTMAP_host_map | GNTMAP_readonly)))
+            op.status = GNTST_general_error;
+        else
+            op.status = gnttab_guest_map(c->dom, op.dom, op.ref, op.host_addr,
+                                         op.flags & GNTMAP_readonly, &handle);
+        op.handle = op.status == GNTST_okay ? handle : 0;
+        if (hc_copy_to(c, at, &op, sizeof(op)) < 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+static int64_t unmap(struct hc_ctx *c, uint64_t arg, uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        struct gnttab_unmap_grant_ref op;
+        uint64_t at = arg + i * sizeof(op);
+        if (hc_copy_from(c, &op, at, sizeof(op)) < 0)
+            return -XEN_EFAULT;
+        op.status = gnttab_guest_unmap(c->dom, op.host_addr, op.handle);
+        if (hc_copy_to(c, at, &op, sizeof(op)) < 0)
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
 static int64_t swap(struct hc_ctx *c, uint64_t arg, uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++) {
@@ -130,6 +167,10 @@ static int64_t do_grant_table_op(struct hc_ctx *c, const uint64_t a[5])
         return count == 1 ? query_size(c, arg, count) : -XEN_EINVAL;
     case GNTTABOP_copy:
         return copy(c, arg, count);
+    case GNTTABOP_map_grant_ref:
+        return map(c, arg, count);
+    case GNTTABOP_unmap_grant_ref:
+        return unmap(c, arg, count);
     case GNTTABOP_swap_grant_ref:
         return swap(c, arg, count);
     case GNTTABOP_set_version: {

@@ -3,4 +3,5 @@
 -include tests/abi/module.mk
 include tests/unit/module.mk
 include tests/system/module.mk
+include tests/xenstore/module.mk
 include tests/svm-lab/module.mk

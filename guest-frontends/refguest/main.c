@@ -18,6 +18,8 @@ static const struct command {
     { "crashcode", cmd_crashcode, "shut down with SHUTDOWN_crash" },
     { "reboot", cmd_reboot, "shut down with SHUTDOWN_reboot" },
     { "spin", cmd_spin, "print a counter every interval_ms (100) forever" },
+    { "grant-to", cmd_grant_to, "grant a page to peer=D, obey console lines" },
+    { "gntmap", cmd_gntmap, "map peer=D's grant ref=R, read and write it" },
     { "kickbench", cmd_kickbench, "bench/evtchn_bench's guest half (n=N samples)" },
     { "sleep", cmd_sleep, "sleep ms=N (100) on the vCPU timer, print how long" },
     { "compute", cmd_compute, "time n=N rounds of the compute loop" },

@@ -35,6 +35,15 @@
  * traps       int3 and ud2 1000 times each through registered handlers:
  *             "traps: 2000 of 2000 handled; int3 N ns, ud2 M ns each",
  *             power off.
+ * grant-to    peer=D: grants a page saying "shared by domU N" to D and
+ *             prints "grantto: ref=R"; then console lines: "revoke" ->
+ *             "grantto: revoke ok|busy|error", "show" -> "grantto: page
+ *             says '...'", "quit" -> power off.
+ * gntmap      peer=D ref=R: maps D's grant at guest-physical 1 GiB:
+ *             "gntmap: map rc=0 status=0", "gntmap: read '...'", writes
+ *             "written by domU N" there, "gntmap: second map at the same
+ *             address status=S", "gntmap: mapped"; after a console line
+ *             "gntmap: unmap rc=0 status=0" and power off.
  * kickbench   the guest half of bench/evtchn_bench (n=N samples):
  *             "kickbench: port=P ref=R pages=64", then after dom0's go
  *             "kickbench: guest ns min/median/p99: raw_exit=a/b/c
@@ -100,6 +109,8 @@ int cmd_reboot(const struct pvfront_boot_info *bi);
 int cmd_spin(const struct pvfront_boot_info *bi);
 int cmd_sleep(const struct pvfront_boot_info *bi);
 int cmd_kickbench(const struct pvfront_boot_info *bi);
+int cmd_grant_to(const struct pvfront_boot_info *bi);
+int cmd_gntmap(const struct pvfront_boot_info *bi);
 int cmd_compute(const struct pvfront_boot_info *bi);
 int cmd_smp(const struct pvfront_boot_info *bi);
 int cmd_echo(const struct pvfront_boot_info *bi);

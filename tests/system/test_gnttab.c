@@ -146,3 +146,74 @@ Test(gnttab, bad_grants_are_refused)
     pvctrl_gnttab_close(g);
     cr_expect(host_alive(&host));
 }
+
+/* Send one console line to a guest. */
+static void type_line(uint32_t d, const char *line)
+{
+    cr_assert_eq(pvctrl_console_input(host.ctl, d, line, strlen(line)), (int)strlen(line));
+}
+
+Test(gnttab, a_guest_maps_another_guests_grant)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t a, b;
+    unsigned ref;
+    char cmd[96], why[256];
+
+    /* B first, so A can name it as the peer. */
+    cr_assert_eq(pvctrl_domain_create(host.ctl, "mapper", NULL, 32 * 1024, 1, &b), 0);
+    snprintf(cmd, sizeof(cmd), "cmd=grant-to peer=%u", b);
+    a = boot_refguest(&host, "granter", cmd, 1, 32);
+    cr_assert(wait_console(&host, a, "grantto: ref=", 5000, con, sizeof(con)), "%s", con);
+    cr_assert(wait_console(&host, a, "\n", 100, con, sizeof(con)));
+    cr_assert_eq(sscanf(strstr(con, "grantto: ref="), "grantto: ref=%u", &ref), 1);
+    snprintf(cmd, sizeof(cmd), "cmd=gntmap peer=%u ref=%u", a, ref);
+    cr_assert_eq(pvctrl_domain_load(host.ctl, b, build_path("guests/refguest.elf"), NULL, cmd,
+                                    why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(pvctrl_domain_unpause(host.ctl, b), 0);
+    static char bcon[16384];
+    cr_assert(wait_console(&host, b, "gntmap: mapped\n", 5000, bcon, sizeof(bcon)), "%s", bcon);
+    char want[64];
+    snprintf(want, sizeof(want), "gntmap: read 'shared by domU %u'", a);
+    cr_expect(strstr(bcon, want) != NULL, "B's console:\n%s", bcon);
+    cr_expect(strstr(bcon, "second map at the same address status=-1") != NULL, "%s", bcon);
+
+    /* While B maps it, A cannot take the page back; A sees B's write. */
+    type_line(a, "show\nrevoke\n");
+    cr_assert(wait_console(&host, a, "grantto: revoke ", 5000, con, sizeof(con)), "%s", con);
+    snprintf(want, sizeof(want), "grantto: page says 'written by domU %u'", b);
+    cr_expect(strstr(con, want) != NULL, "A's console:\n%s", con);
+    cr_expect(strstr(con, "grantto: revoke busy") != NULL, "A's console:\n%s", con);
+
+    type_line(b, "unmap\n");
+    cr_assert(wait_state(&host, b, PVHV_DOMSTATE_SHUTDOWN, 5000, &info),
+              "B state %s", pvctrl_state_name(info.state));
+    wait_console(&host, b, "\xff", 0, bcon, sizeof(bcon));
+    cr_expect(strstr(bcon, "gntmap: unmap rc=0 status=0") != NULL, "%s", bcon);
+    type_line(a, "revoke\nquit\n");
+    cr_assert(wait_state(&host, a, PVHV_DOMSTATE_SHUTDOWN, 5000, &info));
+    wait_console(&host, a, "\xff", 0, con, sizeof(con));
+    cr_expect(strstr(con, "grantto: revoke ok") != NULL, "A's console:\n%s", con);
+}
+
+Test(gnttab, a_guest_cannot_map_what_was_not_granted_to_it)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t a, b, c;
+    unsigned ref;
+    char cmd[96];
+
+    cr_assert_eq(pvctrl_domain_create(host.ctl, "intended", NULL, 32 * 1024, 1, &b), 0);
+    snprintf(cmd, sizeof(cmd), "cmd=grant-to peer=%u", b);
+    a = boot_refguest(&host, "granter", cmd, 1, 32);
+    cr_assert(wait_console(&host, a, "grantto: ref=", 5000, con, sizeof(con)));
+    cr_assert(wait_console(&host, a, "\n", 100, con, sizeof(con)));
+    cr_assert_eq(sscanf(strstr(con, "grantto: ref="), "grantto: ref=%u", &ref), 1);
+    /* A third domain tries A's grant meant for B. */
+    snprintf(cmd, sizeof(cmd), "cmd=gntmap peer=%u ref=%u", a, ref);
+    c = boot_refguest(&host, "thief", cmd, 1, 32);
+    bool crashed = wait_state(&host, c, PVHV_DOMSTATE_CRASHED, 5000, &info);
+    wait_console(&host, c, "\xff", 0, con, sizeof(con));
+    cr_expect(crashed, "state %s", pvctrl_state_name(info.state));
+    cr_expect(strstr(con, "gntmap: map rc=0 status=-1") != NULL, "console:\n%s", con);
+}

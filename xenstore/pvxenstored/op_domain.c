@@ -54,9 +54,9 @@ int xsd_op_introduce(struct xsd_req *r)
                 domid, dom->gfn, evtchn);
     } else {
         xsd_log(XSD_LOG_WARN, "domain %u introduced (gfn %#" PRIx64 ", event channel %u), "
-                "but its ring is NOT served: the ring transport needs event channels and "
-                "grant mapping in pvhv, not there yet. Its permissions and quotas apply to "
-                "connections bound to it with CONTROL act-as", domid, dom->gfn, evtchn);
+                "but its ring is NOT served: pvxenstored has no ring transport yet (unix "
+                "socket only). Its permissions and quotas apply to connections bound to it "
+                "with CONTROL act-as", domid, dom->gfn, evtchn);
     }
     xsd_watch_fire_special(r->d, XSD_SPECIAL_INTRODUCE);
     return xsd_reply_str(r, "OK");

@@ -372,7 +372,7 @@ int xsd_op_set_perms(struct xsd_req *r)
     struct xsd_perm *perms, *old;
     const struct xsd_node *n;
     struct xsd_node *m;
-    int count = xsd_req_strings(r, v, 1), rc;
+    int count = xsd_req_strings(r, v, 1), rc = 0;
     uint32_t np;
 
     if (count < 2 || canon(r, v[0], true, path) < 0)

@@ -312,10 +312,10 @@ static inline bool xsd_conn_priv(const struct xsd_conn *c) { return c->domid == 
  * ------------------------------------------------------------------------ */
 
 /*
- * Where a ring transport plugs in (NULL until pvhv has event channels and
- * grant mapping). attach() starts serving domain `dom`'s ring: it maps the
- * page, binds the event channel and creates the connection; it returns 0
- * or a negative Xen errno. detach() ends it (RELEASE).
+ * Where a ring transport plugs in (NULL: none yet). attach() starts
+ * serving domain `dom`'s ring: it maps the page, binds the event channel
+ * (libpvctrl's gnttab/evtchn calls) and creates the connection; it
+ * returns 0 or a negative Xen errno. detach() ends it (RELEASE).
  */
 struct xsd_ring_ops {
     int (*attach)(struct xsd *d, struct xsd_domain *dom);

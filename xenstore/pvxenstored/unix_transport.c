@@ -1,0 +1,275 @@
+/* unix_transport.c: the unix-socket transport: accept, non-blocking reads
+ * and writes per connection, flow control, in one epoll loop, so a slow or
+ * dead client never holds up another. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <pvhv/errno.h>
+
+#include "unix_transport.h"
+
+#define RBUF_SIZE  65536
+#define READS_PER_EVENT 4 /* then let the others have a turn */
+
+struct uconn {
+    int fd;
+    struct xsd_conn *c;
+    struct userver *srv;
+    uint32_t events;     /* registered with epoll */
+    bool gone;           /* in the dead list */
+    struct uconn *next_dead;
+    size_t roff, rlen;
+    uint8_t rbuf[RBUF_SIZE];
+};
+
+struct userver {
+    int ep;
+    struct uconn *dead;
+};
+
+static void uc_kick(struct xsd_conn *c);
+
+static const struct xsd_transport unix_transport = { "unix", uc_kick };
+
+static void uc_bury(struct uconn *uc)
+{
+    if (uc->gone)
+        return;
+    uc->gone = true;
+    uc->next_dead = uc->srv->dead;
+    uc->srv->dead = uc;
+}
+
+static void uc_update(struct uconn *uc)
+{
+    const void *buf;
+    size_t len;
+    uint32_t want = 0;
+
+    if (uc->gone)
+        return;
+    if (!xsd_conn_blocked(uc->c))
+        want |= EPOLLIN;
+    if (xsd_conn_out_peek(uc->c, &buf, &len))
+        want |= EPOLLOUT;
+    if (want != uc->events) {
+        struct epoll_event ev = { .events = want, .data.ptr = uc };
+        epoll_ctl(uc->srv->ep, EPOLL_CTL_MOD, uc->fd, &ev);
+        uc->events = want;
+    }
+}
+
+static void uc_flush(struct uconn *uc)
+{
+    const void *buf;
+    size_t len;
+
+    while (!uc->gone && xsd_conn_out_peek(uc->c, &buf, &len)) {
+        ssize_t n = send(uc->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            xsd_conn_out_consume(uc->c, (size_t)n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            if (n < 0 && errno != EAGAIN)
+                uc_bury(uc); /* peer gone */
+            break;
+        }
+    }
+}
+
+static void uc_kick(struct xsd_conn *c)
+{
+    struct uconn *uc = c->tp_data;
+
+    if (xsd_conn_dead(c)) {
+        uc_bury(uc);
+        return;
+    }
+    uc_flush(uc);
+    uc_update(uc);
+}
+
+/* Serve what was read but not yet fed, then read and serve more, a
+ * bounded number of times (level-triggered epoll brings us back for the
+ * rest). Bytes read are always fed at once: none may wait in rbuf unless
+ * the connection is blocked, which uc_update() watches. */
+static void uc_read(struct uconn *uc)
+{
+    for (int i = 0; i < READS_PER_EVENT && !uc->gone; i++) {
+        if (uc->roff < uc->rlen)
+            uc->roff += xsd_conn_feed(uc->c, uc->rbuf + uc->roff, uc->rlen - uc->roff);
+        if (xsd_conn_dead(uc->c) || xsd_conn_blocked(uc->c) || uc->roff < uc->rlen)
+            break;
+        ssize_t n = recv(uc->fd, uc->rbuf, sizeof(uc->rbuf), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+            uc_bury(uc);
+            break;
+        }
+        if (n < 0)
+            break;
+        uc->roff = 0;
+        uc->rlen = (size_t)n;
+        uc->roff += xsd_conn_feed(uc->c, uc->rbuf, uc->rlen);
+    }
+    if (xsd_conn_dead(uc->c))
+        uc_bury(uc);
+}
+
+static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
+{
+    for (;;) {
+        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct ucred cred;
+        socklen_t cl = sizeof(cred);
+        struct uconn *uc;
+
+        if (fd < 0)
+            return;
+        /* The socket is dom0's: root, or whoever runs this daemon. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+            (cred.uid != 0 && cred.uid != geteuid())) {
+            xsd_log(XSD_LOG_WARN, "refused a client with uid %u", (unsigned)cred.uid);
+            close(fd);
+            continue;
+        }
+        uc = calloc(1, sizeof(*uc));
+        if (uc)
+            uc->c = xsd_conn_new(d, &unix_transport, uc, 0);
+        if (!uc || !uc->c) {
+            xsd_log(XSD_LOG_ERR, "out of memory for a connection");
+            free(uc);
+            close(fd);
+            continue;
+        }
+        uc->fd = fd;
+        uc->srv = srv;
+        uc->events = EPOLLIN;
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = uc };
+        if (epoll_ctl(srv->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            xsd_conn_free(uc->c);
+            free(uc);
+            close(fd);
+            continue;
+        }
+        xsd_log(XSD_LOG_DEBUG, "connection %u (unix, pid %d)", uc->c->id, (int)cred.pid);
+    }
+}
+
+static void uc_reap(struct userver *srv)
+{
+    while (srv->dead) {
+        struct uconn *uc = srv->dead;
+        srv->dead = uc->next_dead;
+        epoll_ctl(srv->ep, EPOLL_CTL_DEL, uc->fd, NULL);
+        close(uc->fd);
+        xsd_conn_free(uc->c);
+        free(uc);
+    }
+}
+
+int xsd_unix_listen(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd, rc;
+    mode_t old;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -XEN_ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    /* A live daemon answers; a dead one's socket refuses and is replaced. */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        close(fd);
+        return -XEN_EADDRINUSE;
+    }
+    unlink(path);
+    old = umask(077);
+    rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    umask(old);
+    if (rc < 0 || listen(fd, 64) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
+{
+    static int listen_tag, signal_tag;
+    struct userver srv = { .ep = epoll_create1(EPOLL_CLOEXEC) };
+    int sfd = signalfd(-1, stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    struct epoll_event ev, evs[64];
+    bool stop = false;
+
+    if (srv.ep < 0 || sfd < 0) {
+        int rc = -errno;
+        if (srv.ep >= 0)
+            close(srv.ep);
+        if (sfd >= 0)
+            close(sfd);
+        return rc;
+    }
+    ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = &listen_tag };
+    epoll_ctl(srv.ep, EPOLL_CTL_ADD, lfd, &ev);
+    ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = &signal_tag };
+    epoll_ctl(srv.ep, EPOLL_CTL_ADD, sfd, &ev);
+
+    while (!stop) {
+        int n = epoll_wait(srv.ep, evs, 64, -1);
+        if (n < 0 && errno != EINTR) {
+            xsd_log(XSD_LOG_ERR, "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.ptr == &listen_tag) {
+                uc_accept(d, &srv, lfd);
+            } else if (evs[i].data.ptr == &signal_tag) {
+                struct signalfd_siginfo si;
+                if (read(sfd, &si, sizeof(si)) == sizeof(si))
+                    xsd_log(XSD_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+                stop = true;
+            } else {
+                struct uconn *uc = evs[i].data.ptr;
+                if (uc->gone)
+                    continue;
+                /* Both directions closed: nothing more can be delivered. */
+                if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+                    uc_bury(uc);
+                    continue;
+                }
+                if (evs[i].events & EPOLLOUT)
+                    uc_flush(uc);
+                if (evs[i].events & EPOLLIN)
+                    uc_read(uc);
+                /* Output drained may unblock input already buffered. */
+                if (!uc->gone && uc->roff < uc->rlen && !xsd_conn_blocked(uc->c))
+                    uc_read(uc);
+                uc_flush(uc);
+                uc_update(uc);
+            }
+        }
+        uc_reap(&srv);
+    }
+    /* Close every client this loop made. */
+    for (struct xsd_conn *c = d->conns, *next; c; c = next) {
+        next = c->next;
+        if (c->tp == &unix_transport)
+            uc_bury(c->tp_data);
+    }
+    uc_reap(&srv);
+    close(sfd);
+    close(srv.ep);
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* unix_transport.h: dom0's transport: a unix socket and its event loop. */
+#ifndef PVHV_XSD_UNIX_TRANSPORT_H
+#define PVHV_XSD_UNIX_TRANSPORT_H
+
+#include "xsd.h"
+
+/*
+ * Bind the listening socket at `path` (mode 0600; the directory must
+ * exist). A socket file left by a dead daemon is replaced; a live one
+ * makes this fail with -XEN_EADDRINUSE. Returns the fd or a negative errno.
+ */
+int xsd_unix_listen(const char *path);
+
+/*
+ * Serve d on listening socket `lfd` until SIGTERM or SIGINT (which the
+ * caller has blocked; they arrive through a signalfd made here). Every
+ * accepted client whose uid is root or this process's is a dom0
+ * connection (domid 0); others are closed at once. Returns 0 on a clean
+ * stop, or a negative errno if the loop could not run. Frees every
+ * connection it made before returning.
+ */
+int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals);
+
+#endif
