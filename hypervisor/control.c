@@ -30,6 +30,15 @@ static size_t reply_header(uint8_t *out, uint16_t op, uint32_t seq, int status,
     return sizeof(rep) + payload_len;
 }
 
+int ctl_put(struct ctl_reply *rep, const void *data, size_t len)
+{
+    if (rep->cap - rep->len < len)
+        return -XEN_E2BIG;
+    memcpy(rep->payload + rep->len, data, len);
+    rep->len += len;
+    return 0;
+}
+
 static int cur_client;
 static pid_t cur_pid;
 

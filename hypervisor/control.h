@@ -39,6 +39,9 @@ struct ctl_reply {
  */
 typedef int (*ctl_op_fn)(const struct ctl_request *req, struct ctl_reply *rep);
 
+/* Append `len` bytes to the reply payload. 0, or -E2BIG if they do not fit. */
+int ctl_put(struct ctl_reply *rep, const void *data, size_t len);
+
 /* dom0's event channel and grant ops (control_dom0.c). */
 int ctl_op_evtchn_bind(const struct ctl_request *req, struct ctl_reply *rep);
 int ctl_op_evtchn_close(const struct ctl_request *req, struct ctl_reply *rep);

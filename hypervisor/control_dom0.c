@@ -13,15 +13,6 @@
 #include "evtchn.h"
 #include "gnttab.h"
 
-static int put(struct ctl_reply *rep, const void *data, size_t len)
-{
-    if (rep->cap - rep->len < len)
-        return -XEN_E2BIG;
-    memcpy(rep->payload + rep->len, data, len);
-    rep->len += len;
-    return 0;
-}
-
 static int take_evtchn(const struct ctl_request *req, struct pvhv_ctl_evtchn *e)
 {
     if (req->len != sizeof(*e))
@@ -48,7 +39,7 @@ int ctl_op_evtchn_bind(const struct ctl_request *req, struct ctl_reply *rep)
     rep->fds[0] = in_fd;
     rep->fds[1] = out_fd;
     rep->nfds = 2;
-    return put(rep, &e, sizeof(e));
+    return ctl_put(rep, &e, sizeof(e));
 }
 
 int ctl_op_evtchn_close(const struct ctl_request *req, struct ctl_reply *rep)
@@ -83,7 +74,7 @@ int ctl_op_gnttab_map(const struct ctl_request *req, struct ctl_reply *rep)
         struct pvhv_ctl_gnttab_mapping out = { 0 };
         out.status = gnttab_dom0_map(req->client, d, refs[i], ro, &out.handle, &out.offset);
         ok += out.status == GNTST_okay;
-        put(rep, &out, sizeof(out));
+        ctl_put(rep, &out, sizeof(out));
     }
     if (ok) {
         /* The domain's memory; a read-only grant gets a read-only file, so
@@ -111,7 +102,7 @@ int ctl_op_gnttab_unmap(const struct ctl_request *req, struct ctl_reply *rep)
         uint32_t h;
         memcpy(&h, (const uint8_t *)req->payload + i * sizeof(h), sizeof(h));
         int16_t st = gnttab_dom0_unmap(req->client, h);
-        put(rep, &st, sizeof(st));
+        ctl_put(rep, &st, sizeof(st));
     }
     return 0;
 }
@@ -128,7 +119,7 @@ int ctl_op_gnttab_copy(const struct ctl_request *req, struct ctl_reply *rep)
         memcpy(&op, (const uint8_t *)req->payload + i * sizeof(op), sizeof(op));
         op.status = req->pid > 0 ? gnttab_copy_one(0, NULL, req->pid, &op)
                                  : GNTST_general_error;
-        put(rep, &op, sizeof(op));
+        ctl_put(rep, &op, sizeof(op));
     }
     return 0;
 }

@@ -20,15 +20,6 @@
         memcpy(&(var), (req)->payload, sizeof(var)); \
     } while (0)
 
-static int put(struct ctl_reply *rep, const void *data, size_t len)
-{
-    if (rep->cap - rep->len < len)
-        return -XEN_E2BIG;
-    memcpy(rep->payload + rep->len, data, len);
-    rep->len += len;
-    return 0;
-}
-
 static int op_create(const struct ctl_request *req, struct ctl_reply *rep)
 {
     struct pvhv_ctl_create c;
@@ -41,7 +32,7 @@ static int op_create(const struct ctl_request *req, struct ctl_reply *rep)
         return r;
     struct pvhv_ctl_domid out = { .domid = d->domid };
     domain_put(d);
-    return put(rep, &out, sizeof(out));
+    return ctl_put(rep, &out, sizeof(out));
 }
 
 static int op_load_kernel(const struct ctl_request *req, struct ctl_reply *rep)
@@ -65,7 +56,7 @@ static int op_load_kernel(const struct ctl_request *req, struct ctl_reply *rep)
                            l.cmdline, why, sizeof(why));
     domain_put(d);
     if (r < 0)
-        put(rep, why, strlen(why) + 1);
+        ctl_put(rep, why, strlen(why) + 1);
     return r;
 }
 
@@ -143,7 +134,7 @@ static int op_getinfo(const struct ctl_request *req, struct ctl_reply *rep)
         return r;
     domain_getinfo(d, &info);
     domain_put(d);
-    return put(rep, &info, sizeof(info));
+    return ctl_put(rep, &info, sizeof(info));
 }
 
 static int list_one(struct domain *d, void *arg)
@@ -151,7 +142,7 @@ static int list_one(struct domain *d, void *arg)
     struct pvhv_ctl_dominfo info;
 
     domain_getinfo(d, &info);
-    return put(arg, &info, sizeof(info)) < 0;
+    return ctl_put(arg, &info, sizeof(info)) < 0;
 }
 
 static int op_list(const struct ctl_request *req, struct ctl_reply *rep)
@@ -204,7 +195,7 @@ static int op_console_input(const struct ctl_request *req, struct ctl_reply *rep
     if (taken)
         evtchn_send_virq(d, 0, VIRQ_CONSOLE);
     domain_put(d);
-    return put(rep, &taken, sizeof(taken));
+    return ctl_put(rep, &taken, sizeof(taken));
 }
 
 static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
@@ -233,7 +224,7 @@ static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
         vi.insn_emulated = m.insn_emulated;
         vi.exits = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
         vi.hypercalls = __atomic_load_n(&v->nr_hypercalls, __ATOMIC_RELAXED);
-        r = put(rep, &vi, sizeof(vi));
+        r = ctl_put(rep, &vi, sizeof(vi));
     }
     domain_put(d);
     return r;

@@ -166,24 +166,6 @@ int guest_virt_to_phys(const struct guest_mem *gm, const struct guest_paging *pg
     return 0;
 }
 
-int guest_check(const struct guest_mem *gm, const struct guest_paging *pg,
-                uint64_t gva, size_t len, bool write)
-{
-    while (len) {
-        uint64_t gpa;
-        size_t chunk = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
-        if (chunk > len)
-            chunk = len;
-        if (len > chunk && gva + chunk < gva)
-            return -EFAULT;
-        if (guest_virt_to_phys(gm, pg, gva, write, &gpa) < 0 || !guest_mem_ptr(gm, gpa, chunk))
-            return -EFAULT;
-        gva += chunk;
-        len -= chunk;
-    }
-    return 0;
-}
-
 static int guest_copy(const struct guest_mem *gm, const struct guest_paging *pg,
                       uint64_t gva, void *buf, size_t len, bool to_guest)
 {
@@ -202,11 +184,12 @@ static int guest_copy(const struct guest_mem *gm, const struct guest_paging *pg,
         uint8_t *h = guest_mem_ptr(gm, gpa, chunk);
         if (!h)
             return -EFAULT;
-        if (to_guest)
+        if (b && to_guest) /* no buffer: only check the range */
             memcpy(h, b, chunk);
-        else
+        else if (b)
             memcpy(b, h, chunk);
-        b += chunk;
+        if (b)
+            b += chunk;
         gva += chunk;
         len -= chunk;
     }
@@ -223,4 +206,10 @@ int guest_copy_to(const struct guest_mem *gm, const struct guest_paging *pg,
                   uint64_t gva, const void *src, size_t len)
 {
     return guest_copy(gm, pg, gva, (void *)src, len, true);
+}
+
+int guest_check(const struct guest_mem *gm, const struct guest_paging *pg,
+                uint64_t gva, size_t len, bool write)
+{
+    return guest_copy(gm, pg, gva, NULL, len, write);
 }

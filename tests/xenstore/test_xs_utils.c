@@ -2,6 +2,7 @@
  * pointed at pvxenstored with XENSTORED_PATH: the answers a user expects.
  * Run twice: on Xen's libxenstore, and on libxs as libxenstore.so.4. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,9 +84,13 @@ Test(xs_utils, xenstore_utils_on_libxs)
 
     snprintf(lib, sizeof(lib), "%s", xst_build_path("lib/xenstore-compat"));
     setenv("LD_LIBRARY_PATH", lib, 1);
-    cr_assert_eq(sh("ldd /usr/bin/xenstore-read"), 0);
-    cr_assert(strstr(out, "xenstore-compat/libxenstore.so.4"), "not on libxs: %s", out);
-    session();
+    /* The dynamic loader lists what it would load (ldd without ldd: the
+     * SVM lab's initramfs has none). */
+    int r = sh("LD_TRACE_LOADED_OBJECTS=1 /usr/bin/xenstore-read");
+    bool on_libxs = r == 0 && strstr(out, "xenstore-compat/libxenstore.so.4");
+    cr_expect(on_libxs, "not on libxs: %s", out);
+    if (on_libxs)
+        session();
     unsetenv("LD_LIBRARY_PATH");
     cr_expect_eq(xst_daemon_stop(d, rundir), 0);
 }
