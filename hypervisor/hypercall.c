@@ -48,6 +48,48 @@ int64_t hypercall_call(struct hc_ctx *c, uint64_t nr, const uint64_t a[5])
     return table[nr].fn(c, a);
 }
 
+/* The register view of the current exit (sync regs, else ioctls). */
+static bool exit_regs(struct vcpu *v, struct vcpu_exit *e, struct kvm_regs *rb,
+                      struct kvm_sregs *sb)
+{
+    if (kvm_host.has_sync_regs) {
+        e->regs = &v->run->s.regs.regs;
+        e->sregs = &v->run->s.regs.sregs;
+        return true;
+    }
+    if (ioctl(v->fd, KVM_GET_REGS, rb) < 0 || ioctl(v->fd, KVM_GET_SREGS, sb) < 0)
+        return false;
+    e->regs = rb;
+    e->sregs = sb;
+    return true;
+}
+
+void hypercall_from_xen_exit(struct vcpu *v)
+{
+    struct kvm_regs regs_buf;
+    struct kvm_sregs sregs_buf;
+    struct vcpu_exit e = { 0 };
+    struct hc_ctx c = { .dom = v->dom, .v = v, .exit = &e };
+    struct kvm_run *run = v->run;
+
+    if (run->xen.type != KVM_EXIT_XEN_HCALL || !run->xen.u.hcall.longmode) {
+        /* pvhv guests are 64-bit; a 32-bit caller gets no service. */
+        run->xen.u.hcall.result = (uint64_t)-XEN_ENOSYS;
+        return;
+    }
+    if (!exit_regs(v, &e, &regs_buf, &sregs_buf)) {
+        domain_crash(v->dom, "vCPU %u: cannot read registers", v->id);
+        return;
+    }
+    vcpu_paging(&e, &c.pg);
+    v->nr_hypercalls++;
+    /* rdi, rsi, rdx, r10, r8: the same five as the port-I/O path. */
+    const uint64_t args[5] = { run->xen.u.hcall.params[0], run->xen.u.hcall.params[1],
+                               run->xen.u.hcall.params[2], run->xen.u.hcall.params[3],
+                               run->xen.u.hcall.params[4] };
+    run->xen.u.hcall.result = (uint64_t)hypercall_call(&c, run->xen.u.hcall.input, args);
+}
+
 void hypercall_from_exit(struct vcpu *v)
 {
     struct kvm_regs regs_buf;
@@ -84,11 +126,19 @@ void hypercall_from_exit(struct vcpu *v)
         domain_crash(v->dom, "vCPU %u: cannot write registers", v->id);
 }
 
-/* The ordinary stub: mov $nr, %eax; out %eax, $port; ret. 8 bytes. */
+/* The ordinary stub: mov $nr, %eax; out %eax, $port; ret (8 bytes), or
+ * with KVM's Xen support: mov $nr, %eax; vmmcall (AMD) or vmcall; ret. */
 static unsigned put_stub(uint8_t *s, unsigned nr)
 {
     s[0] = 0xb8;
     memcpy(s + 1, &(uint32_t){ nr }, 4);
+    if (kvm_host.use_xen) {
+        s[5] = 0x0f;
+        s[6] = 0x01;
+        s[7] = kvm_host.amd ? 0xd9 : 0xc1;
+        s[8] = 0xc3;
+        return 9;
+    }
     s[5] = 0xe7;
     s[6] = PVHV_HYPERCALL_PORT;
     s[7] = 0xc3;
@@ -108,7 +158,7 @@ static void put_evtchn_stub(uint8_t *s)
         0x48, 0x63, 0xc7,       /* movslq %edi, %rax */
         0xc3,                   /* ret */
     };
-    _Static_assert(sizeof(fast) + 8 <= PVHV_HYPERCALL_SLOT_SIZE, "slot overflow");
+    _Static_assert(sizeof(fast) + 9 <= PVHV_HYPERCALL_SLOT_SIZE, "slot overflow");
     memcpy(s, fast, sizeof(fast));
     s[4] = (uint8_t)(sizeof(fast) - 5); /* from the end of the jne */
     put_stub(s + sizeof(fast), __HYPERVISOR_event_channel_op);

@@ -45,6 +45,10 @@ int64_t hypercall_call(struct hc_ctx *c, uint64_t nr, const uint64_t a[5]);
  * write rax. */
 void hypercall_from_exit(struct vcpu *v);
 
+/* Handle a KVM_EXIT_XEN hypercall (KVM's Xen support intercepted a
+ * vmcall/vmmcall): same dispatch, result into run->xen. */
+void hypercall_from_xen_exit(struct vcpu *v);
+
 /* Fill the hypercall page at guest-physical `gpa` (must be RAM or the
  * pvhv hypercall page). Returns 0 or -EINVAL. */
 int hypercall_page_install(struct domain *d, uint64_t gpa);

@@ -1,6 +1,7 @@
 /* kvm.c: the KVM engine: thin, checked wrappers over /dev/kvm ioctls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,26 @@ int kvm_init(void)
         ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) > 0;
     n = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XEN_HVM);
     kvm_host.xen_hvm_flags = n > 0 ? n : 0;
+    for (uint32_t i = 0; i < cpuid->nent; i++)
+        if (cpuid->entries[i].function == 0)
+            kvm_host.amd = cpuid->entries[i].ebx == 0x68747541U; /* "Auth" */
+    return 0;
+}
+
+int kvm_xen_choose(void)
+{
+    const char *want = getenv("PV_KVM_XEN");
+    bool have = kvm_host.xen_hvm_flags & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL;
+
+    /* Off unless asked for: the path through KVM's Xen support does not
+     * pass the lab's tests yet (guests print nothing; issue #12). */
+    if (!want || strcmp(want, "1")) {
+        kvm_host.use_xen = 0;
+        return 0;
+    }
+    if (!have)
+        return -ENODEV;
+    kvm_host.use_xen = 1;
     return 0;
 }
 
@@ -70,6 +91,16 @@ int kvm_vm_create(void)
         int err = -errno;
         close(vm);
         return err;
+    }
+    if (kvm_host.use_xen) {
+        /* Only the intercept: every Xen hypercall comes to pvhv, which
+         * serves it exactly as one that came by port I/O. */
+        struct kvm_xen_hvm_config xc = { .flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL };
+        if (ioctl(vm, KVM_XEN_HVM_CONFIG, &xc) < 0) {
+            int err = -errno;
+            close(vm);
+            return err;
+        }
     }
     if (kvm_host.has_user_msr) {
         /* Unknown MSRs (Xen's hypercall-page MSR) come to pvhv instead of

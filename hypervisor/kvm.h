@@ -13,6 +13,8 @@ struct kvm_host {
     int has_sync_regs;   /* KVM_CAP_SYNC_REGS covers regs and sregs */
     int has_user_msr;    /* KVM_CAP_X86_USER_SPACE_MSR */
     int xen_hvm_flags;   /* KVM_CAP_XEN_HVM (0 when absent) */
+    int use_xen;         /* pvhv uses KVM's Xen support (kvm_xen_choose) */
+    int amd;             /* the CPU is AMD's: vmmcall, else vmcall */
     struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
 };
 
@@ -24,6 +26,15 @@ extern struct kvm_host kvm_host;
  * is no /dev/kvm, -EACCES without permission).
  */
 int kvm_init(void);
+
+/*
+ * Decide whether to use KVM's Xen support (KVM_CAP_XEN_HVM): only with
+ * PV_KVM_XEN=1 (-ENODEV when the kernel lacks it); otherwise not. With it,
+ * guests' vmcall/vmmcall reach pvhv as KVM_EXIT_XEN and the hypercall page
+ * uses them. Work in progress: not yet passing the SVM lab. Call after
+ * kvm_init().
+ */
+int kvm_xen_choose(void);
 
 /* Create a VM with an in-kernel irqchip. Returns its fd or -errno. */
 int kvm_vm_create(void);

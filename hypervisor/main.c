@@ -91,6 +91,14 @@ int main(int argc, char **argv)
         return 1;
     }
     platform_init();
+    r = kvm_xen_choose();
+    if (r < 0) {
+        log_err("PV_KVM_XEN=1, but this kernel's KVM has no Xen support "
+                "(KVM_CAP_XEN_HVM lacks INTERCEPT_HCALL)");
+        return 1;
+    }
+    log_info("KVM's Xen support: %s", kvm_host.use_xen ? "used (hypercalls by vmcall/vmmcall)"
+                                                       : "not used (hypercalls by port I/O)");
 
     /* Signals for the daemon arrive through a signalfd; every thread
      * (vCPU threads inherit this mask) keeps them blocked. */

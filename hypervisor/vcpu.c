@@ -238,6 +238,9 @@ static void handle_exit(struct vcpu *v)
     case KVM_EXIT_X86_WRMSR:
         handle_msr(v, run);
         return;
+    case KVM_EXIT_XEN:
+        hypercall_from_xen_exit(v);
+        return;
     case KVM_EXIT_HLT:
         return;
     case KVM_EXIT_SHUTDOWN:

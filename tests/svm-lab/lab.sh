@@ -158,6 +158,11 @@ build_initramfs() {
             [ -e "$f" ] && ship "$f" "$f"
         done
     done
+    # glibc loads libgcc_s at run time for pthread_cancel (libxenstore's
+    # watch thread); ldd does not name it, so ship it by hand.
+    local gcc_s
+    gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+    [ -n "$gcc_s" ] && ship "$(realpath "$gcc_s")" "$gcc_s"
     install -m 0755 "$HERE/init" "$ROOT/init"
     python3 "$HERE/labtool.py" cpio "$ROOT" "$LAB/initrd.cpio"
 }
