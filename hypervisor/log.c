@@ -1,4 +1,4 @@
-/* log.c: pvhv's diagnostic messages. */
+/* log.c: diagnostic messages of pvhv and the other host daemons. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -7,6 +7,7 @@
 #include "log.h"
 
 enum log_level log_threshold = LOG_INFO;
+const char *log_prog = "pvhv";
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
@@ -19,7 +20,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
     if (level > log_threshold)
         return;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    n = snprintf(line, sizeof(line), "pvhv[%ld.%03ld] %s: ", (long)ts.tv_sec,
+    n = snprintf(line, sizeof(line), "%s[%ld.%03ld] %s: ", log_prog, (long)ts.tv_sec,
                  ts.tv_nsec / 1000000, names[level]);
     va_start(ap, fmt);
     n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);

@@ -6,7 +6,7 @@
 # the unit tests and the fuzzer link it as objects and drive it directly.
 XSD_DIR       := xenstore/pvxenstored
 XSD_CORE_SRCS := $(filter-out $(XSD_DIR)/main.c $(XSD_DIR)/unix_transport.c,\
-                   $(wildcard $(XSD_DIR)/*.c))
+                   $(wildcard $(XSD_DIR)/*.c)) hypervisor/log.c
 XSD_CORE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(XSD_CORE_SRCS))
 XSD_BIN       := $(BUILD)/bin/pvxenstored
 

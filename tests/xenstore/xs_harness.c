@@ -21,7 +21,7 @@ struct xsd *xst_core(void)
     struct xsd_quota q;
     struct xsd *d;
 
-    xsd_log_threshold = XSD_LOG_ERR;
+    log_threshold = LOG_ERR;
     xsd_quota_defaults(&q);
     d = xsd_new(&q);
     cr_assert_not_null(d);

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct xsd_conn *c[3];
     char why[256];
 
-    xsd_log_threshold = XSD_LOG_ERR;
+    log_threshold = LOG_ERR;
     xsd_quota_defaults(&q);
     q.nodes = 50; /* small quotas so the fuzzer reaches their limits */
     q.watches = 8;

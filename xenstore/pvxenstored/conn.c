@@ -156,7 +156,7 @@ void xsd_conn_kill(struct xsd_conn *c, const char *why)
 {
     if (c->dead)
         return;
-    xsd_log(XSD_LOG_INFO, "connection %u (%s, domain %u) closed: %s", c->id,
+    log_msg(LOG_INFO, "connection %u (%s, domain %u) closed: %s", c->id,
             c->tp ? c->tp->name : "?", c->domid, why);
     xsd_conn_drop_watches(c);
     xsd_conn_drop_txns(c);

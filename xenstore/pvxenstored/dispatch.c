@@ -88,7 +88,7 @@ static void log_request(const struct xsd_req *r, const char *name, int rc)
     for (; n < r->hdr.len && n < sizeof(arg) - 1 && r->payload[n]; n++)
         arg[n] = (r->payload[n] >= 0x20 && r->payload[n] < 0x7f) ? r->payload[n] : '?';
     arg[n] = 0;
-    xsd_log(XSD_LOG_INFO, "conn %u dom %u: %s tx %u \"%s\" -> %s", r->c->id, r->c->domid,
+    log_msg(LOG_INFO, "conn %u dom %u: %s tx %u \"%s\" -> %s", r->c->id, r->c->domid,
             name, r->hdr.tx_id, arg, rc ? xsd_errno_name(-rc) : "ok");
 }
 

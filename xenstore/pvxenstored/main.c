@@ -43,6 +43,8 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+
+    log_prog = "pvxenstored";
     const char *rundir = getenv("PV_RUNDIR");
     struct xsd_quota quota;
     bool log_requests = false;
@@ -65,8 +67,8 @@ int main(int argc, char **argv)
             }
             break;
         case 'l': log_requests = true; break;
-        case 'Q': xsd_log_threshold = XSD_LOG_WARN; break;
-        case 'D': xsd_log_threshold = XSD_LOG_DEBUG; break;
+        case 'Q': log_threshold = LOG_WARN; break;
+        case 'D': log_threshold = LOG_DEBUG; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
     snprintf(dir, sizeof(dir), "%s/xenstored", rundir);
     snprintf(sock, sizeof(sock), "%s/socket", dir);
     if (mkdir_p(rundir, 0700) < 0 || mkdir_p(dir, 0755) < 0) {
-        xsd_log(XSD_LOG_ERR, "cannot create %s: %s", dir, strerror(errno));
+        log_msg(LOG_ERR, "cannot create %s: %s", dir, strerror(errno));
         return 1;
     }
     /* Stop signals arrive through the loop's signalfd. An ignored signal
@@ -93,19 +95,19 @@ int main(int argc, char **argv)
 
     lfd = xsd_unix_listen(sock);
     if (lfd < 0) {
-        xsd_log(XSD_LOG_ERR, "cannot listen on %s: %s", sock,
+        log_msg(LOG_ERR, "cannot listen on %s: %s", sock,
                 lfd == -EADDRINUSE ? "another pvxenstored is running" : strerror(-lfd));
         return 1;
     }
     d = xsd_new(&quota);
     if (!d) {
-        xsd_log(XSD_LOG_ERR, "out of memory");
+        log_msg(LOG_ERR, "out of memory");
         close(lfd);
         unlink(sock);
         return 1;
     }
     d->log_requests = log_requests;
-    xsd_log(XSD_LOG_INFO, "listening on %s (guest rings: not available yet)", sock);
+    log_msg(LOG_INFO, "listening on %s (guest rings: not available yet)", sock);
     rc = xsd_unix_serve(d, lfd, &stop);
     close(lfd);
     unlink(sock);

@@ -27,7 +27,7 @@ static int cmd_check(struct xsd_req *r, int argc, const char **argv)
     problems = xsd_store_check(&r->d->store, why, sizeof(why));
     if (!problems)
         return xsd_reply_str(r, "OK");
-    xsd_log(XSD_LOG_ERR, "check: %d problem(s), first: %s", problems, why);
+    log_msg(LOG_ERR, "check: %d problem(s), first: %s", problems, why);
     snprintf(buf, sizeof(buf), "%d problem(s); first: %s", problems, why);
     return xsd_reply_str(r, buf);
 }
@@ -46,7 +46,7 @@ static int cmd_print(struct xsd_req *r, int argc, const char **argv)
 {
     if (argc != 2)
         return -XEN_EINVAL;
-    xsd_log(XSD_LOG_INFO, "print: %.200s", argv[1]);
+    log_msg(LOG_INFO, "print: %.200s", argv[1]);
     return xsd_reply_str(r, "OK");
 }
 
@@ -82,7 +82,7 @@ static int cmd_quota(struct xsd_req *r, int argc, const char **argv)
     if (argc == 4 && !strcmp(argv[1], "set")) {
         if (xsd_quota_set(&r->d->quota, argv[2], argv[3]) < 0)
             return -XEN_EINVAL;
-        xsd_log(XSD_LOG_INFO, "quota %s set to %s", argv[2], argv[3]);
+        log_msg(LOG_INFO, "quota %s set to %s", argv[2], argv[3]);
         return xsd_reply_str(r, "OK");
     }
     if (argc == 2 && xsd_domid_parse(argv[1], &domid) == 0) {
@@ -116,7 +116,7 @@ static int cmd_act_as(struct xsd_req *r, int argc, const char **argv)
     if (r->c->watches || r->c->txns)
         return -XEN_EBUSY;
     r->c->domid = domid;
-    xsd_log(XSD_LOG_INFO, "connection %u now acts as domain %u", r->c->id, domid);
+    log_msg(LOG_INFO, "connection %u now acts as domain %u", r->c->id, domid);
     return xsd_reply_str(r, "OK");
 }
 

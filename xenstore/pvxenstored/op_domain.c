@@ -50,10 +50,10 @@ int xsd_op_introduce(struct xsd_req *r)
     r->d->doms[domid] = dom;
     if (r->d->ring && r->d->ring->attach(r->d, dom) == 0) {
         dom->ring_served = true;
-        xsd_log(XSD_LOG_INFO, "domain %u introduced, ring at gfn %#" PRIx64 " event channel %u",
+        log_msg(LOG_INFO, "domain %u introduced, ring at gfn %#" PRIx64 " event channel %u",
                 domid, dom->gfn, evtchn);
     } else {
-        xsd_log(XSD_LOG_WARN, "domain %u introduced (gfn %#" PRIx64 ", event channel %u), "
+        log_msg(LOG_WARN, "domain %u introduced (gfn %#" PRIx64 ", event channel %u), "
                 "but its ring is NOT served: pvxenstored has no ring transport yet (unix "
                 "socket only). Its permissions and quotas apply to connections bound to it "
                 "with CONTROL act-as", domid, dom->gfn, evtchn);
@@ -82,7 +82,7 @@ int xsd_op_release(struct xsd_req *r)
             r->d->doms[i]->target = DOMID_INVALID;
     r->d->doms[domid] = NULL;
     free(dom);
-    xsd_log(XSD_LOG_INFO, "domain %u released", domid);
+    log_msg(LOG_INFO, "domain %u released", domid);
     xsd_watch_fire_special(r->d, XSD_SPECIAL_RELEASE);
     return xsd_reply_str(r, "OK");
 }

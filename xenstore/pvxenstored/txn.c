@@ -100,7 +100,7 @@ int xsd_txn_end(struct xsd_txn *t, bool commit)
             struct apply a = { &d->store, 0 };
             xsd_hash_each(&t->ents, apply_ent, &a);
             if (a.err)
-                xsd_log(XSD_LOG_ERR, "out of memory committing a transaction of "
+                log_msg(LOG_ERR, "out of memory committing a transaction of "
                         "connection %u: the tree may be inconsistent", c->id);
             for (size_t i = 0; i < t->nevents; i++)
                 xsd_watch_fire(d, NULL, t->events[i].path, t->events[i].exact,

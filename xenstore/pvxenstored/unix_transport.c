@@ -137,7 +137,7 @@ static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
         /* The socket is dom0's: root, or whoever runs this daemon. */
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
             (cred.uid != 0 && cred.uid != geteuid())) {
-            xsd_log(XSD_LOG_WARN, "refused a client with uid %u", (unsigned)cred.uid);
+            log_msg(LOG_WARN, "refused a client with uid %u", (unsigned)cred.uid);
             close(fd);
             continue;
         }
@@ -145,7 +145,7 @@ static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
         if (uc)
             uc->c = xsd_conn_new(d, &unix_transport, uc, 0);
         if (!uc || !uc->c) {
-            xsd_log(XSD_LOG_ERR, "out of memory for a connection");
+            log_msg(LOG_ERR, "out of memory for a connection");
             free(uc);
             close(fd);
             continue;
@@ -160,7 +160,7 @@ static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
             close(fd);
             continue;
         }
-        xsd_log(XSD_LOG_DEBUG, "connection %u (unix, pid %d)", uc->c->id, (int)cred.pid);
+        log_msg(LOG_DEBUG, "connection %u (unix, pid %d)", uc->c->id, (int)cred.pid);
     }
 }
 
@@ -229,7 +229,7 @@ int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
     while (!stop) {
         int n = epoll_wait(srv.ep, evs, 64, -1);
         if (n < 0 && errno != EINTR) {
-            xsd_log(XSD_LOG_ERR, "epoll_wait: %s", strerror(errno));
+            log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
             break;
         }
         for (int i = 0; i < n; i++) {
@@ -238,7 +238,7 @@ int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
             } else if (evs[i].data.ptr == &signal_tag) {
                 struct signalfd_siginfo si;
                 if (read(sfd, &si, sizeof(si)) == sizeof(si))
-                    xsd_log(XSD_LOG_INFO, "signal %u: stopping", si.ssi_signo);
+                    log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
                 stop = true;
             } else {
                 struct uconn *uc = evs[i].data.ptr;

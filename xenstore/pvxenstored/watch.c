@@ -83,7 +83,7 @@ void xsd_watch_send(struct xsd_conn *c, const struct xsd_watch *w, const char *p
         return; /* as Xen: an event too long for one message is not sent */
     if (!xsd_conn_priv(c) && c->out_events >= XSD_EVENTS_MAX) {
         if (!c->events_dropped)
-            xsd_log(XSD_LOG_WARN, "connection %u (domain %u) reads no watch events: "
+            log_msg(LOG_WARN, "connection %u (domain %u) reads no watch events: "
                     "dropping them", c->id, c->domid);
         c->events_dropped = true;
         return;
@@ -95,7 +95,7 @@ void xsd_watch_send(struct xsd_conn *c, const struct xsd_watch *w, const char *p
     memcpy(buf, path, plen);
     memcpy(buf + plen, w->token, tlen);
     if (xsd_conn_send(c, XS_WATCH_EVENT, 0, 0, buf, (uint32_t)(plen + tlen), false) < 0)
-        xsd_log(XSD_LOG_WARN, "out of memory: watch event for connection %u lost", c->id);
+        log_msg(LOG_WARN, "out of memory: watch event for connection %u lost", c->id);
 }
 
 /* May connection c hear of a change to `path`? If it could read the node

@@ -10,17 +10,9 @@
 #include <pvhv/io/xs_wire.h>
 #include <pvhv/xen.h>
 
-/* ------------------------------------------------------------------------
- * Logging (log.c)
- * ------------------------------------------------------------------------ */
-enum xsd_log_level { XSD_LOG_ERR, XSD_LOG_WARN, XSD_LOG_INFO, XSD_LOG_DEBUG };
-
-/* Messages above this level are dropped. */
-extern enum xsd_log_level xsd_log_threshold;
-
-/* One line to stderr ("pvxenstored[time] level: ..."); one write(2) a line. */
-void xsd_log(enum xsd_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Logging: the host daemons' shared logger (log_msg, log_threshold;
+ * main.c sets log_prog to "pvxenstored"). */
+#include "../../hypervisor/log.h"
 
 /* ------------------------------------------------------------------------
  * String-keyed hash map (hash.c). Keys are borrowed: each key must live as
