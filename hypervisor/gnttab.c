@@ -158,6 +158,12 @@ static void release(struct domain *gd, grant_ref_t ref)
 
     if (!e)
         return;
+    /* The common case, a grant copy with no map anywhere: no scan. */
+    if (gd->gnttab->nr_maps == 0) {
+        __atomic_fetch_and(&e->flags, (uint16_t)~(GTF_reading | GTF_writing),
+                           __ATOMIC_SEQ_CST);
+        return;
+    }
     for (unsigned i = 0; i < DOM0_MAPS; i++) {
         if (maps[i].used && maps[i].dom == gd->domid && maps[i].ref == ref) {
             /* (any mapper: dom0 or a guest) */
@@ -324,6 +330,7 @@ int16_t gnttab_dom0_map(int owner, struct domain *dom, grant_ref_t ref, bool rea
         st = GNTST_bad_page;
         goto out;
     }
+    dom->gnttab->nr_maps++;
     maps[h] = (struct dom0_map){ .used = true, .readonly = readonly, .owner = owner,
                                  .dom = (domid_t)dom->domid, .ref = ref };
     *handle = h;
@@ -340,6 +347,7 @@ static void drop(unsigned h)
     memset(&maps[h], 0, sizeof(maps[h]));
     struct domain *d = domain_get(m.dom);
     if (d) {
+        d->gnttab->nr_maps--;
         release(d, m.ref);
         domain_put(d);
     }
@@ -451,6 +459,7 @@ int16_t gnttab_guest_map(struct domain *mapper, domid_t dom, grant_ref_t ref, ui
         st = GNTST_general_error;
         goto out;
     }
+    gd->gnttab->nr_maps++;
     maps[h] = (struct dom0_map){ .used = true, .readonly = readonly, .dom = (domid_t)gd->domid,
                                  .ref = ref, .mapper = (domid_t)mapper->domid, .slot = slot,
                                  .gpa = gpa, .hva = hva };

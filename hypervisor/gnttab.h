@@ -16,6 +16,7 @@
 
 struct gnttab {
     uint64_t frame_gpa[GNTTAB_MAX_FRAMES]; /* (gnttab lock) 0: not placed */
+    uint32_t nr_maps; /* (gnttab lock) live maps of this domain's grants */
 };
 
 int gnttab_domain_init(struct domain *d);
