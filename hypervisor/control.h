@@ -42,12 +42,15 @@ typedef int (*ctl_op_fn)(const struct ctl_request *req, struct ctl_reply *rep);
 /* Append `len` bytes to the reply payload. 0, or -E2BIG if they do not fit. */
 int ctl_put(struct ctl_reply *rep, const void *data, size_t len);
 
-/* dom0's event channel and grant ops (control_dom0.c). */
+/* dom0's event channel, grant and foreign-memory ops, and HVM params
+ * (control_dom0.c). */
 int ctl_op_evtchn_bind(const struct ctl_request *req, struct ctl_reply *rep);
 int ctl_op_evtchn_close(const struct ctl_request *req, struct ctl_reply *rep);
 int ctl_op_gnttab_map(const struct ctl_request *req, struct ctl_reply *rep);
 int ctl_op_gnttab_unmap(const struct ctl_request *req, struct ctl_reply *rep);
 int ctl_op_gnttab_copy(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_hvm_param_get(const struct ctl_request *req, struct ctl_reply *rep);
+int ctl_op_foreign_map(const struct ctl_request *req, struct ctl_reply *rep);
 
 /* The op table (control_ops.c). Index = op number; NULL = unknown. */
 extern const ctl_op_fn ctl_ops[];

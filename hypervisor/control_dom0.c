@@ -8,10 +8,20 @@
 
 #include <pvhv/errno.h>
 #include <pvhv/grant_table.h>
+#include <pvhv/hvm/params.h>
 
 #include "control.h"
 #include "evtchn.h"
 #include "gnttab.h"
+
+/* A new fd on domain d's memory (the client mmaps it and closes it). */
+static int memory_fd(struct domain *d, bool readonly)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", d->mem.memfd);
+    return open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+}
 
 static int take_evtchn(const struct ctl_request *req, struct pvhv_ctl_evtchn *e)
 {
@@ -79,9 +89,7 @@ int ctl_op_gnttab_map(const struct ctl_request *req, struct ctl_reply *rep)
     if (ok) {
         /* The domain's memory; a read-only grant gets a read-only file, so
          * not even a mapping the client makes itself can write. */
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", d->mem.memfd);
-        int fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        int fd = memory_fd(d, ro);
         if (fd >= 0) {
             rep->fds[0] = fd;
             rep->nfds = 1;
@@ -122,4 +130,55 @@ int ctl_op_gnttab_copy(const struct ctl_request *req, struct ctl_reply *rep)
         ctl_put(rep, &op, sizeof(op));
     }
     return 0;
+}
+
+int ctl_op_hvm_param_get(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_hvm_param p;
+    struct domain *d;
+
+    if (req->len != sizeof(p))
+        return -XEN_EINVAL;
+    memcpy(&p, req->payload, sizeof(p));
+    if (p.index >= HVM_NR_PARAMS)
+        return -XEN_EINVAL;
+    if (!(d = domain_get(p.domid)))
+        return -XEN_ESRCH;
+    pthread_mutex_lock(&d->lock);
+    p.value = d->hvm_params[p.index];
+    pthread_mutex_unlock(&d->lock);
+    domain_put(d);
+    return ctl_put(rep, &p, sizeof(p));
+}
+
+int ctl_op_foreign_map(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_foreign_map m;
+    struct domain *d;
+    int r = 0;
+
+    if (req->len != sizeof(m))
+        return -XEN_EINVAL;
+    memcpy(&m, req->payload, sizeof(m));
+    if (m.count == 0 || m.count > PVHV_FOREIGN_MAP_MAX || m.gfn > (UINT64_MAX >> 12))
+        return -XEN_EINVAL;
+    if (!(d = domain_get(m.domid)))
+        return -XEN_ESRCH;
+    /* One host range: every frame in guest memory and in one region. */
+    uint64_t gpa = m.gfn << 12, len = (uint64_t)m.count << 12;
+    if (!guest_mem_ptr(&d->mem, gpa, len) || guest_mem_offset(&d->mem, gpa, &m.offset) < 0) {
+        r = -XEN_EINVAL;
+    } else {
+        int fd = memory_fd(d, false);
+        if (fd < 0) {
+            r = -XEN_ENOMEM;
+        } else {
+            rep->fds[0] = fd;
+            rep->nfds = 1;
+            rep->close_fds = true;
+            r = ctl_put(rep, &m, sizeof(m));
+        }
+    }
+    domain_put(d);
+    return r;
 }

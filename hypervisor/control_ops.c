@@ -248,5 +248,7 @@ const ctl_op_fn ctl_ops[] = {
     [PVHV_CTL_GNTTAB_UNMAP] = ctl_op_gnttab_unmap,
     [PVHV_CTL_GNTTAB_COPY] = ctl_op_gnttab_copy,
     [PVHV_CTL_CONSOLE_INPUT] = op_console_input,
+    [PVHV_CTL_HVM_PARAM_GET] = ctl_op_hvm_param_get,
+    [PVHV_CTL_FOREIGN_MAP] = ctl_op_foreign_map,
 };
 const size_t ctl_nr_ops = sizeof(ctl_ops) / sizeof(ctl_ops[0]);

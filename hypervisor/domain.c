@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pvhv/pvhv_platform.h>
 #include <pvhv/sched.h>
 #include <pvhv/vcpu.h>
 #include <pvhv/xen.h>
@@ -106,6 +107,28 @@ static int setup_vcpu(struct domain *d, unsigned id)
     return 0;
 }
 
+/*
+ * The xenstore and console rings, as libxl sets them up on Xen: a page
+ * each (pvhv's special pages, zero now) and a guest port left unbound for
+ * dom0, named by the HVM params the guest reads at boot. The daemons find
+ * them with PVHV_CTL_HVM_PARAM_GET.
+ */
+static int ring_params_init(struct domain *d)
+{
+    evtchn_port_t store, console;
+    int r = evtchn_alloc_unbound(d, 0, &store);
+
+    if (r == 0)
+        r = evtchn_alloc_unbound(d, 0, &console);
+    if (r < 0)
+        return r;
+    d->hvm_params[HVM_PARAM_STORE_PFN] = PVHV_STORE_RING_GPA >> 12;
+    d->hvm_params[HVM_PARAM_STORE_EVTCHN] = store;
+    d->hvm_params[HVM_PARAM_CONSOLE_PFN] = PVHV_CONSOLE_RING_GPA >> 12;
+    d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = console;
+    return 0;
+}
+
 int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
 {
     struct guest_mem_range ranges[3];
@@ -171,6 +194,8 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
     r = evtchn_domain_init(d);
     if (r == 0)
         r = gnttab_domain_init(d);
+    if (r == 0)
+        r = ring_params_init(d);
     if (r < 0)
         goto fail;
     d->vcpus[0].online = true;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -313,6 +314,47 @@ int pvctrl_console_input(struct pvctrl *h, uint32_t domid, const void *data, siz
     if (r == 0 && got != sizeof(taken))
         r = -XEN_EIO;
     return r < 0 ? r : (int)taken;
+}
+
+int pvctrl_hvm_param_get(struct pvctrl *h, uint32_t domid, uint32_t index,
+                         uint64_t *value)
+{
+    struct pvhv_ctl_hvm_param p = { .domid = domid, .index = index };
+    size_t got = 0;
+    int r = pvctrl_call(h, PVHV_CTL_HVM_PARAM_GET, &p, sizeof(p), NULL, 0, &p, sizeof(p),
+                        &got);
+
+    if (r == 0 && got != sizeof(p))
+        r = -XEN_EIO;
+    if (r == 0)
+        *value = p.value;
+    return r;
+}
+
+void *pvctrl_foreign_map(struct pvctrl *h, uint32_t domid, uint64_t gfn, uint32_t count)
+{
+    struct pvhv_ctl_foreign_map m = { .domid = domid, .count = count, .gfn = gfn };
+    size_t got = 0;
+    int fd = -1, nfd = 0;
+    void *p = NULL;
+    int r = pvctrl_call_fds(h, PVHV_CTL_FOREIGN_MAP, &m, sizeof(m), NULL, 0, &m, sizeof(m),
+                            &got, &fd, 1, &nfd);
+
+    if (r == 0 && (got != sizeof(m) || nfd != 1))
+        r = -XEN_EIO;
+    if (r == 0) {
+        p = mmap(NULL, (size_t)count << 12, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                 (off_t)m.offset);
+        if (p == MAP_FAILED) {
+            r = -errno;
+            p = NULL;
+        }
+    }
+    if (nfd == 1)
+        close(fd);
+    if (r < 0)
+        errno = -r;
+    return p;
 }
 
 const char *pvctrl_state_name(uint32_t state)

@@ -77,6 +77,19 @@ int pvctrl_vcpu_info(struct pvctrl *h, uint32_t domid,
 int pvctrl_console_read(struct pvctrl *h, uint32_t domid, uint64_t *offset,
                         void *buf, size_t cap);
 
+/* Read HVM parameter `index` (HVM_PARAM_*) of a domain into *value. */
+int pvctrl_hvm_param_get(struct pvctrl *h, uint32_t domid, uint32_t index,
+                         uint64_t *value);
+
+/*
+ * Map `count` guest frames from `gfn` of a domain read-write into this
+ * process (a privileged foreign map, as xenforeignmemory_map; used for the
+ * xenstore and console rings). Returns the address, or NULL with errno set
+ * (ESRCH no such domain, EINVAL frames out of range). Undo with
+ * munmap(addr, count * 4096); the mapping outlives the domain harmlessly.
+ */
+void *pvctrl_foreign_map(struct pvctrl *h, uint32_t domid, uint64_t gfn, uint32_t count);
+
 /*
  * Start the pvhv daemon `pvhv_path` on run directory `rundir` (created if
  * missing) and wait up to 5 s until its control socket answers. `quiet`

@@ -111,6 +111,20 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
  *   where a side without its GNTCOPY_*_gref flag is an address in the
  *   caller's own memory (u.gmfn holds it). OUT the same array with each
  *   op's status. pvhv copies with process_vm_readv/writev.
+ *
+ * The toolstack's view of a domain (what libxenctrl does with domctls):
+ * PVHV_CTL_HVM_PARAM_GET: IN pvhv_ctl_hvm_param (domid, index). OUT the
+ *   same with `value`. pvhv sets HVM_PARAM_STORE_PFN/_EVTCHN and
+ *   HVM_PARAM_CONSOLE_PFN/_EVTCHN at create: the ring pages sit at
+ *   PVHV_STORE_RING_GPA and PVHV_CONSOLE_RING_GPA, and each event channel
+ *   is a guest port left unbound for dom0 (the xenstore and console
+ *   daemons bind to it). -ESRCH no such domain; -EINVAL bad index.
+ * PVHV_CTL_FOREIGN_MAP: IN pvhv_ctl_foreign_map. OUT the same with
+ *   `offset`, and one fd: the domain's memory, read-write. mmap `count`
+ *   pages at `offset` to see guest frames gfn..gfn+count-1 (RAM or pvhv's
+ *   special pages, all in one region). Privileged, as Xen's foreign maps
+ *   are: no grant is needed. -ESRCH no such domain; -EINVAL a frame out
+ *   of range or count 0 or over PVHV_FOREIGN_MAP_MAX.
  */
 #define PVHV_CTL_CREATE        1
 #define PVHV_CTL_LOAD_KERNEL   2
@@ -129,6 +143,8 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
 #define PVHV_CTL_GNTTAB_UNMAP            15
 #define PVHV_CTL_GNTTAB_COPY             16
 #define PVHV_CTL_CONSOLE_INPUT           17
+#define PVHV_CTL_HVM_PARAM_GET           18
+#define PVHV_CTL_FOREIGN_MAP             19
 
 #define PVHV_MAX_VCPUS 64
 #define PVHV_CONSOLE_LOG_SIZE (64 * 1024)
@@ -239,6 +255,22 @@ struct pvhv_ctl_gnttab_mapping {
     uint64_t offset;  /* OUT: the page's offset in the memory fd */
 };
 PVHV_ABI_SIZE(struct pvhv_ctl_gnttab_mapping, 16);
+
+struct pvhv_ctl_hvm_param {
+    uint32_t domid;  /* IN */
+    uint32_t index;  /* IN: HVM_PARAM_* (hvm/params.h) */
+    uint64_t value;  /* OUT */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_hvm_param, 16);
+
+struct pvhv_ctl_foreign_map {
+    uint32_t domid;  /* IN */
+    uint32_t count;  /* IN: pages, 1..PVHV_FOREIGN_MAP_MAX */
+    uint64_t gfn;    /* IN: first guest frame */
+    uint64_t offset; /* OUT: its offset in the memory fd */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_foreign_map, 24);
+#define PVHV_FOREIGN_MAP_MAX 1024
 
 struct pvhv_ctl_list {
     uint32_t first; /* IN: smallest domid to report */
