@@ -2,16 +2,16 @@
 # <xenstore.h>) and pvxs (a small CLI on libxs).
 
 # --- pvxenstored ----------------------------------------------------------
-# The core (all but main.c and the unix transport) has no sockets in it, so
+# The core (all but main.c and the transports) has no sockets in it, so
 # the unit tests and the fuzzer link it as objects and drive it directly.
 XSD_DIR       := xenstore/pvxenstored
-XSD_CORE_SRCS := $(filter-out $(XSD_DIR)/main.c $(XSD_DIR)/unix_transport.c,\
-                   $(wildcard $(XSD_DIR)/*.c)) hypervisor/log.c
+XSD_TRANSPORTS := $(XSD_DIR)/main.c $(XSD_DIR)/unix_transport.c $(XSD_DIR)/ring_transport.c
+XSD_CORE_SRCS := $(filter-out $(XSD_TRANSPORTS),$(wildcard $(XSD_DIR)/*.c)) hypervisor/log.c
 XSD_CORE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(XSD_CORE_SRCS))
 XSD_BIN       := $(BUILD)/bin/pvxenstored
 
-$(XSD_BIN): $(XSD_CORE_OBJS) $(BUILD)/obj/$(XSD_DIR)/unix_transport.o \
-            $(BUILD)/obj/$(XSD_DIR)/main.o
+# The ring transport reaches pvhv through libpvctrl.
+$(XSD_BIN): $(XSD_CORE_OBJS) $(patsubst %.c,$(BUILD)/obj/%.o,$(XSD_TRANSPORTS)) $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

@@ -31,7 +31,7 @@ const char *build_path(const char *rel)
     return path;
 }
 
-static void need_kvm(void)
+void need_kvm(void)
 {
     if (access("/dev/kvm", R_OK | W_OK) == 0)
         return;
@@ -89,6 +89,20 @@ uint32_t boot_refguest(struct host *h, const char *name, const char *cmdline,
     cr_assert_eq(r, 0, "load %s: %s", name, why);
     r = pvctrl_domain_unpause(h->ctl, domid);
     cr_assert_eq(r, 0, "unpause %s: %s", name, strerror(-r));
+    return domid;
+}
+
+uint32_t create_refguest(struct host *h, const char *name, const char *cmdline,
+                         uint32_t vcpus, uint64_t memory_mib)
+{
+    uint32_t domid = 0;
+    char why[256];
+    int r = pvctrl_domain_create(h->ctl, name, NULL, memory_mib * 1024, vcpus, &domid);
+
+    cr_assert_eq(r, 0, "create %s: %s", name, strerror(-r));
+    r = pvctrl_domain_load(h->ctl, domid, build_path("guests/refguest.elf"), NULL,
+                           cmdline, why, sizeof(why));
+    cr_assert_eq(r, 0, "load %s: %s", name, why);
     return domid;
 }
 

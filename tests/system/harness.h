@@ -16,6 +16,10 @@ struct host {
     struct pvctrl *ctl;
 };
 
+/* Fail the test with a clear message when /dev/kvm is missing, or skip
+ * it when PV_ALLOW_NO_KVM=1. */
+void need_kvm(void);
+
 /*
  * Start pvhv in a fresh temporary run directory and connect to it. Fails
  * the test (criterion assert) if it cannot; if /dev/kvm is missing the test
@@ -37,6 +41,12 @@ const char *build_path(const char *rel);
  * the domid (asserts on failure). */
 uint32_t boot_refguest(struct host *h, const char *name, const char *cmdline,
                        uint32_t vcpus, uint64_t memory_mib);
+
+/* Create and load the reference guest with `cmdline` but leave it paused,
+ * as a toolstack does while it sets the domain up in xenstore; start it
+ * with pvctrl_domain_unpause. Returns the domid (asserts on failure). */
+uint32_t create_refguest(struct host *h, const char *name, const char *cmdline,
+                         uint32_t vcpus, uint64_t memory_mib);
 
 /* Wait up to `ms` for the domain to reach `state` (PVHV_DOMSTATE_*). */
 bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,

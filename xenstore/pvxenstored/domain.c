@@ -17,6 +17,7 @@ struct xsd *xsd_new(const struct xsd_quota *q)
         return NULL;
     }
     d->quota = *q;
+    d->loop_fd = -1;
     return d;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ring_transport.h"
 #include "unix_transport.h"
 
 static void usage(FILE *f)
@@ -107,8 +108,10 @@ int main(int argc, char **argv)
         return 1;
     }
     d->log_requests = log_requests;
-    log_msg(LOG_INFO, "listening on %s (guest rings: not available yet)", sock);
+    xsd_ring_setup(d, rundir);
+    log_msg(LOG_INFO, "listening on %s; guest rings through pvhv in %s", sock, rundir);
     rc = xsd_unix_serve(d, lfd, &stop);
+    xsd_ring_teardown(d);
     close(lfd);
     unlink(sock);
     xsd_free(d);

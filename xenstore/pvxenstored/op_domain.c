@@ -38,6 +38,11 @@ int xsd_op_introduce(struct xsd_req *r)
         if (dom->gfn != (uint64_t)gfn)
             return -XEN_EINVAL;
         dom->evtchn = evtchn;
+        if (r->d->ring) {
+            if (dom->ring_served)
+                r->d->ring->detach(r->d, dom);
+            dom->ring_served = r->d->ring->attach(r->d, dom) == 0;
+        }
         return xsd_reply_str(r, "OK");
     }
     dom = calloc(1, sizeof(*dom));
@@ -54,9 +59,8 @@ int xsd_op_introduce(struct xsd_req *r)
                 domid, dom->gfn, evtchn);
     } else {
         log_msg(LOG_WARN, "domain %u introduced (gfn %#" PRIx64 ", event channel %u), "
-                "but its ring is NOT served: pvxenstored has no ring transport yet (unix "
-                "socket only). Its permissions and quotas apply to connections bound to it "
-                "with CONTROL act-as", domid, dom->gfn, evtchn);
+                "but its ring is not served (see above). Its permissions and quotas apply "
+                "to connections bound to it with CONTROL act-as", domid, dom->gfn, evtchn);
     }
     xsd_watch_fire_special(r->d, XSD_SPECIAL_INTRODUCE);
     return xsd_reply_str(r, "OK");

@@ -3,6 +3,7 @@
  * dead client never holds up another. */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +21,7 @@
 #define READS_PER_EVENT 4 /* then let the others have a turn */
 
 struct uconn {
+    struct xsd_fd_handler h; /* first: epoll's data.ptr */
     int fd;
     struct xsd_conn *c;
     struct userver *srv;
@@ -31,7 +33,10 @@ struct uconn {
 };
 
 struct userver {
-    int ep;
+    struct xsd_fd_handler listen, signal;
+    struct xsd *d;
+    int ep, lfd, sfd;
+    bool stop;
     struct uconn *dead;
 };
 
@@ -124,8 +129,35 @@ static void uc_read(struct uconn *uc)
         uc_bury(uc);
 }
 
-static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
+static void uc_event(struct xsd_fd_handler *h, uint32_t events)
 {
+    struct uconn *uc = (struct uconn *)h;
+
+    if (uc->gone)
+        return;
+    /* Both directions closed: nothing more can be delivered. */
+    if (events & (EPOLLHUP | EPOLLERR)) {
+        uc_bury(uc);
+        return;
+    }
+    if (events & EPOLLOUT)
+        uc_flush(uc);
+    if (events & EPOLLIN)
+        uc_read(uc);
+    /* Output drained may unblock input already buffered. */
+    if (!uc->gone && uc->roff < uc->rlen && !xsd_conn_blocked(uc->c))
+        uc_read(uc);
+    uc_flush(uc);
+    uc_update(uc);
+}
+
+static void uc_accept(struct xsd_fd_handler *h, uint32_t events)
+{
+    struct userver *srv = (struct userver *)((char *)h - offsetof(struct userver, listen));
+    struct xsd *d = srv->d;
+    int lfd = srv->lfd;
+
+    (void)events;
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct ucred cred;
@@ -150,11 +182,11 @@ static void uc_accept(struct xsd *d, struct userver *srv, int lfd)
             close(fd);
             continue;
         }
+        uc->h.ready = uc_event;
         uc->fd = fd;
         uc->srv = srv;
         uc->events = EPOLLIN;
-        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = uc };
-        if (epoll_ctl(srv->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        if (xsd_loop_add(d, fd, EPOLLIN, &uc->h) < 0) {
             xsd_conn_free(uc->c);
             free(uc);
             close(fd);
@@ -205,60 +237,60 @@ int xsd_unix_listen(const char *path)
     return fd;
 }
 
+static void on_signal(struct xsd_fd_handler *h, uint32_t events)
+{
+    struct userver *srv = (struct userver *)((char *)h - offsetof(struct userver, signal));
+    struct signalfd_siginfo si;
+
+    (void)events;
+    if (read(srv->sfd, &si, sizeof(si)) == sizeof(si))
+        log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+    srv->stop = true;
+}
+
+int xsd_loop_add(struct xsd *d, int fd, uint32_t events, struct xsd_fd_handler *h)
+{
+    struct epoll_event ev = { .events = events, .data.ptr = h };
+
+    if (d->loop_fd < 0)
+        return -XEN_EINVAL;
+    return epoll_ctl(d->loop_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+void xsd_loop_del(struct xsd *d, int fd)
+{
+    if (d->loop_fd >= 0)
+        epoll_ctl(d->loop_fd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
 {
-    static int listen_tag, signal_tag;
-    struct userver srv = { .ep = epoll_create1(EPOLL_CLOEXEC) };
-    int sfd = signalfd(-1, stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
-    struct epoll_event ev, evs[64];
-    bool stop = false;
+    struct userver srv = { .listen.ready = uc_accept, .signal.ready = on_signal, .d = d,
+                           .ep = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd,
+                           .sfd = signalfd(-1, stop_signals, SFD_CLOEXEC | SFD_NONBLOCK) };
+    struct epoll_event evs[64];
 
-    if (srv.ep < 0 || sfd < 0) {
+    if (srv.ep < 0 || srv.sfd < 0) {
         int rc = -errno;
         if (srv.ep >= 0)
             close(srv.ep);
-        if (sfd >= 0)
-            close(sfd);
+        if (srv.sfd >= 0)
+            close(srv.sfd);
         return rc;
     }
-    ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = &listen_tag };
-    epoll_ctl(srv.ep, EPOLL_CTL_ADD, lfd, &ev);
-    ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = &signal_tag };
-    epoll_ctl(srv.ep, EPOLL_CTL_ADD, sfd, &ev);
+    d->loop_fd = srv.ep;
+    xsd_loop_add(d, lfd, EPOLLIN, &srv.listen);
+    xsd_loop_add(d, srv.sfd, EPOLLIN, &srv.signal);
 
-    while (!stop) {
+    while (!srv.stop) {
         int n = epoll_wait(srv.ep, evs, 64, -1);
         if (n < 0 && errno != EINTR) {
             log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
             break;
         }
         for (int i = 0; i < n; i++) {
-            if (evs[i].data.ptr == &listen_tag) {
-                uc_accept(d, &srv, lfd);
-            } else if (evs[i].data.ptr == &signal_tag) {
-                struct signalfd_siginfo si;
-                if (read(sfd, &si, sizeof(si)) == sizeof(si))
-                    log_msg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
-                stop = true;
-            } else {
-                struct uconn *uc = evs[i].data.ptr;
-                if (uc->gone)
-                    continue;
-                /* Both directions closed: nothing more can be delivered. */
-                if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
-                    uc_bury(uc);
-                    continue;
-                }
-                if (evs[i].events & EPOLLOUT)
-                    uc_flush(uc);
-                if (evs[i].events & EPOLLIN)
-                    uc_read(uc);
-                /* Output drained may unblock input already buffered. */
-                if (!uc->gone && uc->roff < uc->rlen && !xsd_conn_blocked(uc->c))
-                    uc_read(uc);
-                uc_flush(uc);
-                uc_update(uc);
-            }
+            struct xsd_fd_handler *h = evs[i].data.ptr;
+            h->ready(h, evs[i].events);
         }
         uc_reap(&srv);
     }
@@ -269,7 +301,8 @@ int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
             uc_bury(c->tp_data);
     }
     uc_reap(&srv);
-    close(sfd);
+    d->loop_fd = -1;
+    close(srv.sfd);
     close(srv.ep);
     return 0;
 }

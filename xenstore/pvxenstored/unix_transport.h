@@ -21,4 +21,11 @@ int xsd_unix_listen(const char *path);
  */
 int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals);
 
+/*
+ * Add fd to the running loop (xsd_unix_serve), with handler h (which must
+ * live until xsd_loop_del). 0, -XEN_EINVAL when no loop runs, or -errno.
+ */
+int xsd_loop_add(struct xsd *d, int fd, uint32_t epoll_events, struct xsd_fd_handler *h);
+void xsd_loop_del(struct xsd *d, int fd);
+
 #endif

@@ -314,8 +314,19 @@ struct xsd_ring_ops {
     void (*detach)(struct xsd *d, struct xsd_domain *dom);
 };
 
+/*
+ * Something the event loop watches. Every epoll entry's data.ptr points at
+ * one of these (embedded first in the transport's own struct), so the loop
+ * needs to know nothing of the transports.
+ */
+struct xsd_fd_handler {
+    void (*ready)(struct xsd_fd_handler *h, uint32_t epoll_events);
+};
+
 struct xsd {
     struct xsd_store store;
+    int loop_fd;                                   /* the loop's epoll, -1 none:
+                                                      xsd_loop_add() adds to it */
     struct xsd_quota quota;
     struct xsd_conn *conns;
     struct xsd_domain *doms[DOMID_FIRST_RESERVED]; /* introduced domains */
