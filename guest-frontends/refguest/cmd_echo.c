@@ -1,5 +1,7 @@
-/* cmd_echo.c: echo console input back line by line: CONSOLEIO_read for
- * the bytes, VIRQ_CONSOLE to sleep until some arrive. */
+/* cmd_echo.c: echo console input back line by line: pvfront_console_read
+ * for the bytes (the console ring, then CONSOLEIO_read), and
+ * pvfront_console_wait to sleep until some arrive (VIRQ_CONSOLE or the
+ * ring's event channel). */
 #include <pvhv/sched.h>
 
 #include "refguest.h"
@@ -15,11 +17,8 @@ int cmd_echo(const struct pvfront_boot_info *bi)
         pvfront_printf("echo: console input unavailable (%d)\n", rc);
         return 0;
     }
-    /* Sleep on VIRQ_CONSOLE between lines; without it, yield and poll. */
-    evtchn_port_t virq = 0;
-    unsigned woken = 0, timeouts = 0;
-    if (pvfront_evtchn_bind_virq(VIRQ_CONSOLE, 0, &virq) < 0)
-        virq = 0;
+    /* Count which event woke each wait; without any, yield and poll. */
+    unsigned woken = 0, ring_woken = 0, timeouts = 0;
     pvfront_console_puts("echo: ready\n");
     for (;;) {
         for (int i = 0; i < rc; i++) {
@@ -27,6 +26,13 @@ int cmd_echo(const struct pvfront_boot_info *bi)
             if (c == '\r' || c == '\n') {
                 line[len] = '\0';
                 if (!strcmp(line, "quit")) {
+                    struct pvfront_console_stats st;
+                    pvfront_console_stats(&st);
+                    pvfront_printf("echo: ring port %u woke me %u times; ring in %lu, "
+                                   "out %lu, dropped %lu bytes\n",
+                                   (unsigned)pvfront_console_port(), ring_woken,
+                                   (unsigned long)st.ring_in, (unsigned long)st.ring_out,
+                                   (unsigned long)st.ring_dropped);
                     pvfront_printf("echo: bye (VIRQ_CONSOLE woke me %u times, %u timeouts)\n",
                                    woken, timeouts);
                     return 0;
@@ -39,15 +45,18 @@ int cmd_echo(const struct pvfront_boot_info *bi)
             }
         }
         /* Nothing waiting: give the CPU back rather than spin on exits. */
-        if (rc == 0 && virq) {
+        if (rc == 0) {
             /* A timeout just polls again; count which woke us. */
-            if (pvfront_evtchn_wait(virq, 1000000000ULL) == 0)
-                woken++;
-            else
+            int w = pvfront_console_wait(1000000000ULL);
+            if (w == -XEN_ETIMEDOUT) {
                 timeouts++;
+            } else if (w < 0) {
+                HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            } else {
+                woken += (w & PVFRONT_CONSOLE_WOKE_VIRQ) != 0;
+                ring_woken += (w & PVFRONT_CONSOLE_WOKE_RING) != 0;
+            }
         }
-        else if (rc == 0)
-            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         rc = pvfront_console_read(buf, sizeof buf);
         if (rc < 0) {
             pvfront_printf("echo: read failed (%d)\n", rc);
