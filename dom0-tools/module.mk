@@ -12,3 +12,4 @@ all: $(LIBPVCTRL)
 LIBS += $(LIBPVCTRL)
 PKGCONFIG += dom0-tools/libpvctrl/libpvctrl.pc.in
 INSTALL_HDRS += dom0-tools/libpvctrl/pvctrl.h
+include dom0-tools/xlcfg/module.mk
