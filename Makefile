@@ -36,7 +36,7 @@ PKGCONFIG := hypervisor/pvhv-public.pc.in # .pc.in files installed into lib/pkgc
 INSTALL_HDRS := # dom0 library headers installed into include/pvctrl
 INSTALL_HDR_DIRS := # more header sets: each D installs INSTALL_HDRS_D into include/D
 
-.PHONY: all test check install clean headers
+.PHONY: all test check install clean headers demo
 all: headers
 
 # The public headers appear under <pvhv/...> to every consumer, in the tree
@@ -60,9 +60,11 @@ $(BUILD)/hdrcheck/%.ok: $(PUBLIC_DIR)/%.h | $(BUILD)/include/pvhv
 include hypervisor/module.mk
 include dom0-tools/module.mk
 include xenstore/module.mk
+include backends/module.mk
 include tests/module.mk
 include bench/module.mk
 include guest-frontends/module.mk
+include dom0-tools/pvctl/module.mk
 
 # ---------------------------------------------------------------------------
 # Shared rules
@@ -86,7 +88,13 @@ test:
 	$(MAKE) BUILD=build/san SANITIZE=1 check
 
 check: all $(TEST_BIN) $(TEST_DEPS)
-	PVHV_BUILD=$(abspath $(BUILD)) $(TEST_BIN) $(TEST_ARGS)
+	PVHV_BUILD=$(abspath $(BUILD)) \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	$(TEST_BIN) $(TEST_ARGS)
+
+# Two guests on a private host stack, seconds long (examples/demo.sh).
+demo: all
+	sh examples/demo.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/pvhv

@@ -16,9 +16,9 @@ GUEST_CPPFLAGS := -I$(BUILD)/include -I$(PVFRONT_DIR)/include -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
     -Wl,-T,$(PVFRONT_DIR)/pvfront.ld
 
-PVFRONT_SRCS := boot.S pagetables.S entry.S start.c trap.c hypercall.c console.c \
+PVFRONT_SRCS := boot.S pagetables.S entry.S start.c trap.c hypercall.c console.c console_ring.c \
     printf.c string.c cmdline.c shared_info.c time.c shutdown.c smp.c lapic.c \
-    evtchn.c gnttab.c
+    evtchn.c gnttab.c xenbus.c
 PVFRONT_OBJS := $(patsubst %,$(BUILD)/guest/obj/$(PVFRONT_DIR)/%.o,$(basename $(PVFRONT_SRCS)))
 PVFRONT_LIB := $(BUILD)/lib/libpvfront.a
 PVFRONT_HDRS := $(wildcard $(PVFRONT_DIR)/include/pvfront/*.h)

@@ -199,6 +199,7 @@ static int global_setup(void)
         __atomic_store_n(&shared->evtchn_mask[w], ~0ULL, __ATOMIC_SEQ_CST);
     pvfront_trap_set_handler(PVFRONT_EVTCHN_VECTOR, upcall);
     pvfront__ap_init_hook = ap_hook;
+    __atomic_store_n(&pvfront__evtchn_live, 1, __ATOMIC_RELEASE);
     return 2;
 }
 

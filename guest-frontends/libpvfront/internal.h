@@ -49,6 +49,10 @@ void pvfront__lapic_self_ipi(uint8_t vector);
  */
 extern void (*volatile pvfront__ap_init_hook)(unsigned int cpu);
 
+/* Set once evtchn.c handles events (shared_info.c holds it, so code that
+ * only sleeps does not link evtchn.c). */
+extern int pvfront__evtchn_live;
+
 /* Init steps of pvfront__boot_main, in the order it runs them. */
 void pvfront__trap_init(void);
 int pvfront__hypercall_init(const struct pvhv_platform_info *pi);

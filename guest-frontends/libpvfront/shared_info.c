@@ -24,3 +24,5 @@ shared_info_t *pvfront_shared_info(void)
 {
     return shared;
 }
+
+int pvfront__evtchn_live;

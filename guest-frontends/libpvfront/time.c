@@ -85,6 +85,20 @@ void pvfront_delay_ns(uint64_t ns)
         pvfront__pause();
 }
 
+/* Before event channels are handled, a pending flag left by an event (a
+ * backend acknowledging console output, say) would end every
+ * SCHEDOP_block at once. Dropping it loses nothing: the port bits stay
+ * set for the scan pvfront_evtchn_init() makes. */
+static void quiesce_events(void)
+{
+    unsigned int cpu = pvfront_cpu_id();
+    shared_info_t *sh = pvfront_shared_info();
+
+    if (!__atomic_load_n(&pvfront__evtchn_live, __ATOMIC_ACQUIRE) && sh &&
+        cpu < XEN_LEGACY_MAX_VCPUS)
+        __atomic_store_n(&sh->vcpu_info[cpu].evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+}
+
 int pvfront_sleep_ns(uint64_t ns)
 {
     if (!pvfront_pvclock())
@@ -95,6 +109,7 @@ int pvfront_sleep_ns(uint64_t ns)
         return (int)r;
     /* A block may end early (another event, a pause): block again. */
     while (pvfront_time_ns() < end) {
+        quiesce_events();
         r = HYPERVISOR_sched_op(SCHEDOP_block, 0);
         if (r < 0)
             return (int)r;

@@ -51,6 +51,25 @@ int cmd_spin(const struct pvfront_boot_info *bi)
     }
 }
 
+int cmd_tick(const struct pvfront_boot_info *bi)
+{
+    uint64_t ms = 1000;
+
+    (void)bi;
+    pvfront_cmdline_get_u64("interval_ms", &ms);
+    uint64_t start = pvfront_time_ns(), step = ms * 1000000ull;
+    /* Idle between lines (the vCPU blocks on its timer), unlike spin. */
+    for (uint64_t n = 0;; n++) {
+        uint64_t now = pvfront_time_ns(), next = start + n * step;
+        if (next > now && pvfront_sleep_ns(next - now) < 0) {
+            pvfront_console_puts("tick: no timer\n");
+            return 1;
+        }
+        pvfront_printf("tick %lu t=%lu ms\n", (unsigned long)n,
+                       (unsigned long)((pvfront_time_ns() - start) / 1000000));
+    }
+}
+
 int cmd_compute(const struct pvfront_boot_info *bi)
 {
     uint64_t n = 100000000;

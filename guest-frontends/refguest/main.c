@@ -18,6 +18,7 @@ static const struct command {
     { "crashcode", cmd_crashcode, "shut down with SHUTDOWN_crash" },
     { "reboot", cmd_reboot, "shut down with SHUTDOWN_reboot" },
     { "spin", cmd_spin, "print a counter every interval_ms (100) forever" },
+    { "tick", cmd_tick, "as spin, idle between lines (interval_ms, 1000)" },
     { "grant-to", cmd_grant_to, "grant a page to peer=D, obey console lines" },
     { "gntmap", cmd_gntmap, "map peer=D's grant ref=R, read and write it" },
     { "kickbench", cmd_kickbench, "bench/evtchn_bench's guest half (n=N samples)" },
@@ -33,6 +34,7 @@ static const struct command {
     { "virq-timer", cmd_virq_timer, "count=N VIRQ_TIMER events from set_timer_op" },
     { "ipi", cmd_ipi, "IPI event ping-pong between CPUs 0 and 1" },
     { "grant", cmd_grant, "grant two pages to dom0, revoke while mapped and after" },
+    { "xenstore", cmd_xenstore, "xenstore over the ring: read, write, list, transaction, watch" },
 };
 
 int pvfront_main(const struct pvfront_boot_info *bi)

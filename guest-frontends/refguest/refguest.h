@@ -17,6 +17,8 @@
  * reboot      "refguest: rebooting", SHUTDOWN_reboot.
  * spin        "spin N t=MS ms" every interval_ms=M (default 100) of TSC
  *             time, N counting from 0, forever.
+ * tick        "tick N t=MS ms" every interval_ms=M (default 1000) of
+ *             pvclock time, sleeping on the vCPU timer in between.
  * compute     n=N (default 100000000): "compute: n=N ticks=T ns=NS
  *             result=0xR" (T = TSC ticks of refguest_compute(N)), then
  *             power off.
@@ -100,6 +102,48 @@
  *               RB: "grant: revoke after unmap: ok" (or "busy" / "error
  *               ERR"), "grant: revoke readonly after unmap: ok" (same
  *               forms). Powers off.
+ *
+ * xenstore    libpvfront's xenstore client (pvfront/xenbus.h) over the
+ *             domain's ring; HOME is /local/domain/<domid>. Lines, in order:
+ *               "xenstore: init ok pfn=0xPFN port=P" (HVM_PARAM_STORE_*)
+ *               "xenstore: read HOME = 'VALUE'" (the first request; with
+ *                 retry=N, a timeout prints "xenstore: read HOME failed:
+ *                 -110 ETIMEDOUT, retrying" and tries again, N times)
+ *               "xenstore: wrote HOME/data/greeting = hello from <domid>"
+ *               "xenstore: read HOME/data/greeting = hello from <domid>"
+ *               "xenstore: directory HOME/data: N entries: NAME NAME ..."
+ *               "xenstore: transaction committed (tries=T)": one
+ *                 transaction writes HOME/data/tx-a = "one" and
+ *                 HOME/data/tx-b = "two T" (T: the try that committed; a
+ *                 conflict, EAGAIN, starts over, up to 5 tries)
+ *               "xenstore: big value of 2000 bytes read back intact"
+ *                 (HOME/data/big, longer than the 1 KiB ring)
+ *               "xenstore: waiting for HOME/data/poke": watch on it with
+ *                 token "tok"; then "xenstore: event PATH token TOKEN" for
+ *                 each event (the first comes at once) until the node can
+ *                 be read, within timeout_ms (10 s): "xenstore: poke =
+ *                 VALUE", or "xenstore: timeout waiting for PATH" and crash
+ *               with dev=TYPE/ID (DEV = HOME/device/TYPE/ID, whose "state"
+ *                 and "backend" nodes the toolstack made): "xenstore:
+ *                 switched DEV to state 3" (Initialised), then waits for
+ *                 the node "<DEV/backend>/state" to reach 4: "xenstore:
+ *                 backend BACKEND/state reached state S" (crash unless 4),
+ *                 "xenstore: switched DEV to state 4" (Connected)
+ *               "xenstore: denied read /local/domain/0/secret: -E NAME"
+ *               "xenstore: denied write /local/domain/0/secret: -E NAME"
+ *                 (-13 EACCES for a node dom0 made with perms "n0"; one
+ *                 that is not refused prints "xenstore: UNEXPECTED read
+ *                 ... = VALUE" / "UNEXPECTED write ... succeeded")
+ *               "xenstore: stats requests=R timeouts=T events=E dropped=D
+ *                 late=L bad=B" (struct pvfront_xs_stats)
+ *               "xenstore: done", power off.
+ *             Any failing step prints "xenstore: STEP failed: -E NAME"
+ *             (STEP: init, read HOME, write greeting, read greeting,
+ *             directory, transaction, write big, read big, watch,
+ *             read_watch, read poke, unwatch, switch_state, read backend,
+ *             wait_state; NAME from pvfront_xs_errname) and crashes. A domain
+ *             never introduced to xenstored prints "xenstore: read HOME
+ *             failed: -110 ETIMEDOUT" about 5 s after "init ok".
  */
 int cmd_hello(const struct pvfront_boot_info *bi);
 int cmd_info(const struct pvfront_boot_info *bi);
@@ -107,6 +151,7 @@ int cmd_crash(const struct pvfront_boot_info *bi);
 int cmd_crashcode(const struct pvfront_boot_info *bi);
 int cmd_reboot(const struct pvfront_boot_info *bi);
 int cmd_spin(const struct pvfront_boot_info *bi);
+int cmd_tick(const struct pvfront_boot_info *bi);
 int cmd_sleep(const struct pvfront_boot_info *bi);
 int cmd_kickbench(const struct pvfront_boot_info *bi);
 int cmd_grant_to(const struct pvfront_boot_info *bi);
@@ -122,6 +167,7 @@ int cmd_evtchn_guest(const struct pvfront_boot_info *bi);
 int cmd_virq_timer(const struct pvfront_boot_info *bi);
 int cmd_ipi(const struct pvfront_boot_info *bi);
 int cmd_grant(const struct pvfront_boot_info *bi);
+int cmd_xenstore(const struct pvfront_boot_info *bi);
 
 /* cmd_evtchn.c, shared with cmd_grant.c. */
 /* refguest_timeout_ns: timeout_ms=N from the command line (default 10 s), in ns. */

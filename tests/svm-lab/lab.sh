@@ -151,6 +151,8 @@ build_initramfs() {
                    ! -name '*.[oad]' 2>/dev/null | LC_ALL=C sort); do
         ship "$PVHV_BUILD/$f" "/pvhv/$f"
     done
+    # LeakSanitizer's suppressions for third-party leaks (as in `make test`).
+    install -D -m 0644 "$HERE/../lsan.supp" "$ROOT/pvhv/lsan.supp"
     # Host programs the tests run (Debian's xenstore-utils, against pvxenstored).
     for p in $HOST_PKGS; do
         dpkg-query -W "$p" >/dev/null 2>&1 || die "the tests need $p: apt-get install $p"

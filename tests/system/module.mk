@@ -3,3 +3,10 @@
 TEST_SRCS += $(wildcard tests/system/*.c)
 TEST_OBJS += $(LIBPVCTRL)
 TEST_DEPS += $(PVHV_BIN) $(REFGUEST_ELF)
+# test_console_ring.c runs pvconsoled, drives pvctl's console_attach() and
+# checks pvconsoled's ring code directly.
+TEST_SRCS += dom0-tools/pvctl/console_attach.c backends/pvconsoled/ring.c
+TEST_DEPS += $(BUILD)/bin/pvconsoled
+# test_xenstore_ring.c is a dom0 toolstack too: libxs and a pvxenstored.
+$(BUILD)/obj/tests/system/test_xenstore_ring.o: CPPFLAGS += -I$(LIBXS_INC)
+TEST_DEPS += $(XSD_BIN)

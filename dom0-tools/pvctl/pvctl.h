@@ -1,0 +1,114 @@
+/* pvctl.h: what pvctl's verbs share: the session (run directory, the
+ * connections to pvhv and xenstore), domain lookup, the host stack, the
+ * xenstore records of a domain and the saved configs. */
+#ifndef PVCTL_PVCTL_H
+#define PVCTL_PVCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pvhv/xen.h>
+#include <pvctrl.h>
+#include <xenstore.h>
+
+#include "xlcfg.h"
+
+/* xl's exit codes: 0 done, 1 failed, 2 bad usage. */
+#define EXIT_USAGE 2
+
+struct session {
+    char rundir[4096];
+    char bindir[4096];       /* where pvhv, pvxenstored, pvconsoled live */
+    struct pvctrl *ctl;      /* NULL until session_connect */
+    struct xs_handle *xs;    /* NULL when no pvxenstored answers */
+};
+
+/* Error and warning lines: "pvctl: ..." on stderr. */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error located in a config ("FILE:LINE: key: ..."), printed as is,
+ * the way compilers print theirs. */
+void cfgerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- host.c: the daemons under the run directory ---------------------- */
+/*
+ * Make sure pvhv, pvxenstored and pvconsoled serve s->rundir, starting the
+ * missing ones (logs in RUNDIR/log/), then connect s->ctl and s->xs.
+ * Returns 0 or -errno (a message was printed).
+ */
+int session_connect(struct session *s, bool start_missing);
+/* session_connect for a verb: start the daemons only for create. Returns
+ * 0, or -errno with a message printed. */
+int session_need(struct session *s, bool start_missing);
+void session_close(struct session *s);
+int cmd_host(struct session *s, int argc, char **argv);
+
+/* ---- domains.c: finding domains --------------------------------------- */
+/*
+ * Resolve a domain given by name or by number into *domid. Names come from
+ * xenstore (/local/domain/N/name), else pvhv. Returns 0, or -ESRCH with a
+ * message printed.
+ */
+int domain_lookup(struct session *s, const char *spec, uint32_t *domid);
+/* The domain's name (xenstore, else pvhv) into buf; "" if unknown. */
+void domain_name(struct session *s, uint32_t domid, char *buf, size_t len);
+/* Is `name` taken by a live domain? */
+bool domain_name_taken(struct session *s, const char *name);
+
+/* ---- records.c: xenstore records and saved configs -------------------- */
+/* Write the records xl writes for a new domain (paused, not yet run) and
+ * introduce it to xenstore. 0 or -errno. */
+int records_write(struct session *s, uint32_t domid, const struct xlcfg *cfg);
+/* Remove them and release the domain from xenstore (idempotent). */
+void records_remove(struct session *s, uint32_t domid);
+/* Rename in xenstore (/local/domain/N/name and /vm/UUID/name). */
+int records_rename(struct session *s, uint32_t domid, const char *name);
+
+/* The config a domain was created from (to restart it, and for list -l):
+ * saved as RUNDIR/domains/UUID.cfg, the file's text plus the overrides. */
+int config_save(struct session *s, const uint8_t uuid[16], const char *text);
+/* Load it into a malloc'd string (*text), 0 or -errno. */
+int config_load(struct session *s, const uint8_t uuid[16], char **text);
+void config_remove(struct session *s, const uint8_t uuid[16]);
+
+/* ---- create.c ---------------------------------------------------------- */
+/*
+ * Build and start a domain from a parsed config: create, load, records,
+ * unpause unless `paused`. On any failure nothing is left behind.
+ * Returns 0 and *domid, or -errno with a message printed.
+ */
+int domain_build(struct session *s, const struct xlcfg *cfg, bool paused, uint32_t *domid);
+/* Destroy a domain and everything pvctl made for it. */
+int domain_teardown(struct session *s, uint32_t domid);
+
+/* ---- monitor.c: carrying out on_poweroff/on_reboot/on_crash ----------- */
+/* Fork a detached process that watches `domid` and acts on its shutdown
+ * (xl's per-domain daemon). 0 or -errno. */
+int monitor_spawn(struct session *s, uint32_t domid, const uint8_t uuid[16]);
+
+/* ---- the verbs (each returns an exit code) ---------------------------- */
+int cmd_create(struct session *s, int argc, char **argv);
+int cmd_list(struct session *s, int argc, char **argv);
+int cmd_destroy(struct session *s, int argc, char **argv);
+int cmd_shutdown(struct session *s, int argc, char **argv);
+int cmd_reboot(struct session *s, int argc, char **argv);
+int cmd_pause(struct session *s, int argc, char **argv);
+int cmd_unpause(struct session *s, int argc, char **argv);
+int cmd_console(struct session *s, int argc, char **argv);
+int cmd_info(struct session *s, int argc, char **argv);
+int cmd_domid(struct session *s, int argc, char **argv);
+int cmd_domname(struct session *s, int argc, char **argv);
+int cmd_rename(struct session *s, int argc, char **argv);
+int cmd_vcpu_list(struct session *s, int argc, char **argv);
+int cmd_uptime(struct session *s, int argc, char **argv);
+
+/* list -l: the domains as JSON on stdout (list_json.c); an exit code. */
+int list_json(struct session *s, const struct pvhv_ctl_dominfo *infos, int n);
+
+/* Print the usage of `verb` to f; false if there is no such verb. */
+bool verb_usage(const char *verb, FILE *f);
+
+/* Attach to a domain's console (console.c); returns an exit code. */
+int console_run(struct session *s, uint32_t domid);
+
+#endif

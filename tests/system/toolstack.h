@@ -1,0 +1,41 @@
+/* toolstack.h: run pvctl as a user would (a process: argv, exit code,
+ * stdout, stderr) against a private run directory whose daemons pvctl
+ * starts itself. */
+#ifndef PVHV_TEST_TOOLSTACK_H
+#define PVHV_TEST_TOOLSTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct stack {
+    char rundir[64];
+    char out[65536];  /* stdout of the last pvctl run */
+    char err[16384];  /* stderr of the last pvctl run */
+};
+
+/* A fresh run directory (nothing running yet). Needs /dev/kvm. */
+void stack_init(struct stack *st);
+/* `pvctl host stop -f`, then remove the run directory. */
+void stack_fini(struct stack *st);
+
+/* Run `pvctl --rundir DIR args...` (NULL-terminated) with a 30 s limit;
+ * returns its exit status and keeps its output in st->out / st->err. */
+int pvctl(struct stack *st, ...) __attribute__((sentinel));
+
+/* Write a config file in the run directory: `body` is the text, with
+ * "@KERNEL@" replaced by the reference guest's path. Returns its path
+ * (static buffer, valid until the next call). */
+const char *stack_config(struct stack *st, const char *name, const char *body);
+
+/* The domid `pvctl domid NAME` prints, or -1. */
+int stack_domid(struct stack *st, const char *name);
+/* The state column of NAME in `pvctl list` ("r-----", ...) into buf, or
+ * false if it is not listed. */
+bool stack_state(struct stack *st, const char *name, char *buf, size_t len);
+/* Poll `pvctl list` up to `ms` until NAME's state has `flag` ('r', 'b',
+ * 'p', 's', 'c') or, with flag 0, NAME is gone. */
+bool stack_wait(struct stack *st, const char *name, char flag, int ms);
+/* Wait up to `ms` until RUNDIR/console/NAME.log holds `text`. */
+bool stack_console_has(struct stack *st, const char *name, const char *text, int ms);
+
+#endif
