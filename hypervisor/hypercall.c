@@ -88,6 +88,11 @@ void hypercall_from_xen_exit(struct vcpu *v)
                                run->xen.u.hcall.params[2], run->xen.u.hcall.params[3],
                                run->xen.u.hcall.params[4] };
     run->xen.u.hcall.result = (uint64_t)hypercall_call(&c, run->xen.u.hcall.input, args);
+    if (log_threshold >= LOG_DEBUG)
+        log_debug("d%u v%u: xen hypercall %lu(%#lx, %#lx, %#lx) = %ld", v->dom->domid, v->id,
+                  (unsigned long)run->xen.u.hcall.input, (unsigned long)args[0],
+                  (unsigned long)args[1], (unsigned long)args[2],
+                  (long)run->xen.u.hcall.result);
 }
 
 void hypercall_from_exit(struct vcpu *v)
@@ -98,17 +103,9 @@ void hypercall_from_exit(struct vcpu *v)
     struct hc_ctx c = { .dom = v->dom, .v = v, .exit = &e };
     struct kvm_run *run = v->run;
 
-    if (kvm_host.has_sync_regs) {
-        e.regs = &run->s.regs.regs;
-        e.sregs = &run->s.regs.sregs;
-    } else {
-        if (ioctl(v->fd, KVM_GET_REGS, &regs_buf) < 0 ||
-            ioctl(v->fd, KVM_GET_SREGS, &sregs_buf) < 0) {
-            domain_crash(v->dom, "vCPU %u: cannot read registers", v->id);
-            return;
-        }
-        e.regs = &regs_buf;
-        e.sregs = &sregs_buf;
+    if (!exit_regs(v, &e, &regs_buf, &sregs_buf)) {
+        domain_crash(v->dom, "vCPU %u: cannot read registers", v->id);
+        return;
     }
     vcpu_paging(&e, &c.pg);
     const uint64_t args[5] = { e.regs->rdi, e.regs->rsi, e.regs->rdx,
@@ -127,12 +124,15 @@ void hypercall_from_exit(struct vcpu *v)
 }
 
 /* The ordinary stub: mov $nr, %eax; out %eax, $port; ret (8 bytes), or
- * with KVM's Xen support: mov $nr, %eax; vmmcall (AMD) or vmcall; ret. */
+ * with KVM's Xen support: mov $nr, %eax; vmmcall (AMD) or vmcall; ret.
+ * sched_op keeps the port: KVM's intercept answers SCHEDOP_poll and
+ * SCHEDOP_yield itself (as a yield returning 0) unless its in-kernel event
+ * channels are on, and pvhv's poll must block and check its arguments. */
 static unsigned put_stub(uint8_t *s, unsigned nr)
 {
     s[0] = 0xb8;
     memcpy(s + 1, &(uint32_t){ nr }, 4);
-    if (kvm_host.use_xen) {
+    if (kvm_host.use_xen && nr != __HYPERVISOR_sched_op) {
         s[5] = 0x0f;
         s[6] = 0x01;
         s[7] = kvm_host.amd ? 0xd9 : 0xc1;

@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <pvhv/pvhv_hypercall.h>
+
 #include "kvm.h"
 
 struct kvm_host kvm_host = { .fd = -1 };
@@ -69,14 +71,16 @@ int kvm_xen_choose(void)
     const char *want = getenv("PV_KVM_XEN");
     bool have = kvm_host.xen_hvm_flags & KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL;
 
-    /* Off unless asked for: the path through KVM's Xen support does not
-     * pass the lab's tests yet (guests print nothing; issue #12). */
-    if (!want || strcmp(want, "1")) {
+    /* Used where the host kernel offers it, unless PV_KVM_XEN=0; asking
+     * for it (PV_KVM_XEN=1) where it is missing is an error. */
+    if (want && !strcmp(want, "0")) {
         kvm_host.use_xen = 0;
         return 0;
     }
-    if (!have)
-        return -ENODEV;
+    if (!have) {
+        kvm_host.use_xen = 0;
+        return want && !strcmp(want, "1") ? -ENODEV : 0;
+    }
     kvm_host.use_xen = 1;
     return 0;
 }
@@ -94,8 +98,12 @@ int kvm_vm_create(void)
     }
     if (kvm_host.use_xen) {
         /* Only the intercept: every Xen hypercall comes to pvhv, which
-         * serves it exactly as one that came by port I/O. */
-        struct kvm_xen_hvm_config xc = { .flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL };
+         * serves it exactly as one that came by port I/O. KVM enables the
+         * intercept only with a hypercall-page MSR named (its Xen support
+         * is keyed on it): a guest writing that MSR gets KVM's own page of
+         * vmcall/vmmcall stubs, the same layout as pvhv's. */
+        struct kvm_xen_hvm_config xc = { .flags = KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
+                                         .msr = PVHV_XEN_HYPERCALL_MSR };
         if (ioctl(vm, KVM_XEN_HVM_CONFIG, &xc) < 0) {
             int err = -errno;
             close(vm);
@@ -170,7 +178,7 @@ static void xen_leaves(struct kvm_cpuid_entry2 *e, uint32_t id)
     memcpy(&e[0].edx, sig + 8, 4);
     e[1].eax = (4U << 16) | 17U;          /* the Xen 4.17 interface */
     e[2].eax = 1;                         /* one hypercall page */
-    e[2].ebx = 0x40000000U;               /* its MSR (PVHV_XEN_HYPERCALL_MSR) */
+    e[2].ebx = PVHV_XEN_HYPERCALL_MSR;    /* its MSR */
     e[4].eax = 1U << 3;                   /* leaf 4: vcpu id in ebx */
     e[4].ebx = id;
     e[4].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;

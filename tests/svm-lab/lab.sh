@@ -22,11 +22,13 @@
 #   SVM_LAB_DIR       cache and work directory (default build/svm-lab)
 #   SVM_LAB_KPKG      kernel package (default linux-image-6.12-amd64)
 #   SVM_LAB_CONFIGS   suite runs, comma-separated: xen-off, xen-on
-#                     (PV_KVM_XEN=0|1 for pvhv; default xen-off)
+#                     (PV_KVM_XEN=0|1 for pvhv; default both)
+#   SVM_LAB_BENCH     1: after the suites, run bench/evtchn_bench once per
+#                     configuration (hypercall and event-kick costs on SVM)
 #   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
 #                     the kernel command line, so no commas or quotes)
 #   SVM_LAB_TIMEOUT   seconds before the lab counts as hung (default 60 +
-#                     240 a configuration; a passing run takes ~45 s each)
+#                     420 a configuration; a passing run takes ~3 min each)
 #   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
 #   SVM_LAB_MEM       lab RAM in MiB (default 1024)
 #   SVM_LAB_NICE      niceness of QEMU (default 10)
@@ -39,9 +41,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PVHV_BUILD=$(realpath "${PVHV_BUILD:-build}")
 LAB=${SVM_LAB_DIR:-build/svm-lab}
 KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
-CONFIGS=${SVM_LAB_CONFIGS:-xen-off}
+CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on}
 ARGS=${SVM_LAB_ARGS:---verbose}
-TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 240 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
+BENCH=${SVM_LAB_BENCH:-0}
+TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 420 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
 CPU=${SVM_LAB_CPU:-EPYC}
 MEM=${SVM_LAB_MEM:-1024}
 NICE=${SVM_LAB_NICE:-10}
@@ -147,7 +150,7 @@ build_initramfs() {
     # The build tree's programs, test programs, guests and shared libraries,
     # where the tests look for them (PVHV_BUILD=/pvhv inside).
     local f p
-    for f in $(cd "$PVHV_BUILD" && find bin tests guests lib \( -type f -o -type l \) \
+    for f in $(cd "$PVHV_BUILD" && find bin tests guests lib bench \( -type f -o -type l \) \
                    ! -name '*.[oad]' 2>/dev/null | LC_ALL=C sort); do
         ship "$PVHV_BUILD/$f" "/pvhv/$f"
     done
@@ -195,7 +198,7 @@ boot() {
         -accel tcg -machine q35 -cpu "$CPU" -smp 1 -m "$MEM" \
         -nodefaults -display none -serial stdio -monitor none -no-reboot \
         -kernel "$vmlinux" -initrd "$LAB/initrd.cpio" \
-        -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$CONFIGS pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
+        -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$CONFIGS pvlab.bench=$BENCH pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
         </dev/null 2>&1 |
         sed -u 's/\r$//' | grep --line-buffered -v "TCG doesn't support requested feature" |
         tee "$log"
