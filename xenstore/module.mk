@@ -64,23 +64,34 @@ INSTALL_HDR_DIRS += pvxs
 INSTALL_HDRS_pvxs := $(LIBXS_INC)/xenstore.h $(LIBXS_INC)/xenstore_lib.h
 
 # --- make fuzz ------------------------------------------------------------
-# libFuzzer on the message parser and dispatcher (clang, not in `make test`).
-# FUZZ_TIME seconds (default 60); the corpus grows in $(BUILD)/fuzz/corpus.
+# libFuzzer (clang, not in `make test`), FUZZ_TIME seconds each (default 60):
+# first the message parser and dispatcher (corpus in $(BUILD)/fuzz/corpus),
+# then the saved-state loader, persist.c ($(BUILD)/fuzz/corpus_persist,
+# seeded by the harness itself from states the core saves).
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BIN  := $(FUZZ_DIR)/fuzz_xsd
 FUZZ_SRCS := $(XSD_CORE_SRCS) xenstore/fuzz/fuzz_xsd.c
+FUZZ_PERSIST_BIN  := $(FUZZ_DIR)/fuzz_persist
+FUZZ_PERSIST_SRCS := $(XSD_CORE_SRCS) xenstore/fuzz/fuzz_persist.c
+FUZZ_FLAGS := -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -I$(BUILD)/include -I$(XSD_DIR) \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 $(FUZZ_BIN): $(FUZZ_SRCS) $(XSD_DIR)/xsd.h | $(BUILD)/include/pvhv
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -I$(BUILD)/include -I$(XSD_DIR) \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -o $@ $(FUZZ_SRCS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS)
+
+$(FUZZ_PERSIST_BIN): $(FUZZ_PERSIST_SRCS) $(XSD_DIR)/xsd.h | $(BUILD)/include/pvhv
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_PERSIST_SRCS)
 
 .PHONY: fuzz
-fuzz: $(FUZZ_BIN)
-	@mkdir -p $(FUZZ_DIR)/corpus
+fuzz: $(FUZZ_BIN) $(FUZZ_PERSIST_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus_persist
 	python3 xenstore/fuzz/make_seeds.py $(FUZZ_DIR)/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -max_len=16384 \
 	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus
+	FUZZ_PERSIST_SEEDS=$(FUZZ_DIR)/corpus_persist \
+	$(FUZZ_PERSIST_BIN) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -max_len=16384 \
+	    -artifact_prefix=$(FUZZ_DIR)/persist- $(FUZZ_DIR)/corpus_persist

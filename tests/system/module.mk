@@ -7,6 +7,7 @@ TEST_DEPS += $(PVHV_BIN) $(REFGUEST_ELF)
 # checks pvconsoled's ring code directly.
 TEST_SRCS += dom0-tools/pvctl/console_attach.c backends/pvconsoled/ring.c
 TEST_DEPS += $(BUILD)/bin/pvconsoled
-# test_xenstore_ring.c is a dom0 toolstack too: libxs and a pvxenstored.
-$(BUILD)/obj/tests/system/test_xenstore_ring.o: CPPFLAGS += -I$(LIBXS_INC)
+# Whole-system tests act as the toolstack too: libxs (our <xenstore.h>)
+# and a pvxenstored.
+$(BUILD)/obj/tests/system/%.o: CPPFLAGS += -I$(LIBXS_INC)
 TEST_DEPS += $(XSD_BIN)

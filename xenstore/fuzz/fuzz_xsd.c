@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < 3; i++)
         c[i] = xsd_conn_new(d, &fuzz_transport, NULL, 0);
     /* Guests 1 and 2, introduced and bound as the toolstack would. */
-    feed_msg(c[0], XS_INTRODUCE, 0, "1\0" "1\0" "1", 6);
-    feed_msg(c[0], XS_INTRODUCE, 0, "2\0" "1\0" "1", 6);
+    feed_msg(c[0], XS_INTRODUCE, 0, "1\0" "1\0" "1", 7); /* NUL-ended */
+    feed_msg(c[0], XS_INTRODUCE, 0, "2\0" "1\0" "1", 7);
     feed_msg(c[0], XS_MKDIR, 0, "/local/domain/1", 16);
     feed_msg(c[0], XS_SET_PERMS, 0, "/local/domain/1\0n1\0r2", 22);
     feed_msg(c[1], XS_CONTROL, 0, "act-as\0" "1", 9);

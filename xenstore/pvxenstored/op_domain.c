@@ -38,10 +38,11 @@ int xsd_op_introduce(struct xsd_req *r)
         if (dom->gfn != (uint64_t)gfn)
             return -XEN_EINVAL;
         dom->evtchn = evtchn;
+        r->d->changes++;
         if (r->d->ring) {
             if (dom->ring_served)
                 r->d->ring->detach(r->d, dom);
-            dom->ring_served = r->d->ring->attach(r->d, dom) == 0;
+            xsd_domain_attach(r->d, dom);
         }
         return xsd_reply_str(r, "OK");
     }
@@ -53,8 +54,8 @@ int xsd_op_introduce(struct xsd_req *r)
     dom->evtchn = evtchn;
     dom->target = DOMID_INVALID;
     r->d->doms[domid] = dom;
-    if (r->d->ring && r->d->ring->attach(r->d, dom) == 0) {
-        dom->ring_served = true;
+    r->d->changes++;
+    if (r->d->ring && xsd_domain_attach(r->d, dom) == 0) {
         log_msg(LOG_INFO, "domain %u introduced, ring at gfn %#" PRIx64 " event channel %u",
                 domid, dom->gfn, evtchn);
     } else {
@@ -75,18 +76,7 @@ int xsd_op_release(struct xsd_req *r)
         return -XEN_EINVAL;
     if (!(dom = xsd_domain_find(r->d, domid)))
         return -XEN_ENOENT;
-    for (struct xsd_conn *c = r->d->conns; c; c = c->next)
-        if (c->domid == domid)
-            xsd_conn_kill(c, "domain released");
-    if (dom->ring_served && r->d->ring)
-        r->d->ring->detach(r->d, dom);
-    /* Domains acting for this one lose their target. */
-    for (size_t i = 0; i < DOMID_FIRST_RESERVED; i++)
-        if (r->d->doms[i] && r->d->doms[i]->target == domid)
-            r->d->doms[i]->target = DOMID_INVALID;
-    r->d->doms[domid] = NULL;
-    free(dom);
-    log_msg(LOG_INFO, "domain %u released", domid);
+    xsd_domain_release(r->d, dom);
     xsd_watch_fire_special(r->d, XSD_SPECIAL_RELEASE);
     return xsd_reply_str(r, "OK");
 }
@@ -136,5 +126,6 @@ int xsd_op_set_target(struct xsd_req *r)
     if (!dom || !xsd_domain_find(r->d, target))
         return -XEN_ENOENT;
     dom->target = target;
+    r->d->changes++;
     return xsd_reply_str(r, "OK");
 }

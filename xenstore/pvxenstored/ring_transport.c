@@ -292,6 +292,8 @@ static int attach(struct xsd *d, struct xsd_domain *dom)
         free(rc);
         return -XEN_ENOMEM;
     }
+    /* The guest's ring outlives this daemon: its watches are saved. */
+    rc->c->persist = true;
     rc->next = ring.list;
     ring.list = rc;
     /* The guest may have queued requests before it was introduced. Serve

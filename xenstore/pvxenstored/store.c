@@ -156,6 +156,7 @@ int xsd_store_put(struct xsd_store *s, struct xsd_node *n)
         return -XEN_ENOMEM;
     }
     n->gen = ++s->gen;
+    s->changes++;
     s->owned[n->perms[0].id]++;
     if (old) {
         s->owned[((struct xsd_node *)old)->perms[0].id]--;
@@ -169,6 +170,7 @@ void xsd_store_del(struct xsd_store *s, const char *path)
     struct xsd_node *n = xsd_hash_del(&s->nodes, path);
 
     if (n) {
+        s->changes++;
         s->owned[n->perms[0].id]--;
         xsd_node_free(n);
     }

@@ -263,7 +263,8 @@ void xsd_loop_del(struct xsd *d, int fd)
         epoll_ctl(d->loop_fd, EPOLL_CTL_DEL, fd, NULL);
 }
 
-int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
+int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals,
+                   const struct xsd_loop_hooks *hooks)
 {
     struct userver srv = { .listen.ready = uc_accept, .signal.ready = on_signal, .d = d,
                            .ep = epoll_create1(EPOLL_CLOEXEC), .lfd = lfd,
@@ -281,8 +282,12 @@ int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals)
     d->loop_fd = srv.ep;
     xsd_loop_add(d, lfd, EPOLLIN, &srv.listen);
     xsd_loop_add(d, srv.sfd, EPOLLIN, &srv.signal);
+    if (hooks && hooks->started)
+        hooks->started(d, hooks->arg);
 
     while (!srv.stop) {
+        if (hooks && hooks->idle)
+            hooks->idle(d, hooks->arg);
         int n = epoll_wait(srv.ep, evs, 64, -1);
         if (n < 0 && errno != EINTR) {
             log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));

@@ -11,15 +11,26 @@
  */
 int xsd_unix_listen(const char *path);
 
+/* What the caller runs inside the loop (each may be NULL). */
+struct xsd_loop_hooks {
+    /* Once, when the loop is set up (xsd_loop_add works) and before any
+     * client is served. */
+    void (*started)(struct xsd *d, void *arg);
+    /* Before each wait for events: after every round of them. */
+    void (*idle)(struct xsd *d, void *arg);
+    void *arg;
+};
+
 /*
  * Serve d on listening socket `lfd` until SIGTERM or SIGINT (which the
  * caller has blocked; they arrive through a signalfd made here). Every
  * accepted client whose uid is root or this process's is a dom0
- * connection (domid 0); others are closed at once. Returns 0 on a clean
- * stop, or a negative errno if the loop could not run. Frees every
- * connection it made before returning.
+ * connection (domid 0); others are closed at once. `hooks` may be NULL.
+ * Returns 0 on a clean stop, or a negative errno if the loop could not
+ * run. Frees every connection it made before returning.
  */
-int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals);
+int xsd_unix_serve(struct xsd *d, int lfd, const sigset_t *stop_signals,
+                   const struct xsd_loop_hooks *hooks);
 
 /*
  * Add fd to the running loop (xsd_unix_serve), with handler h (which must

@@ -25,6 +25,8 @@ int xsd_watch_add(struct xsd_conn *c, const char *path, const char *token, uint3
     w->next = c->watches;
     c->watches = w;
     c->nwatches++;
+    if (c->persist)
+        c->d->changes++;
     struct xsd_domain *dom = xsd_domain_find(c->d, c->domid);
     if (dom && !xsd_conn_priv(c))
         dom->nwatches++;
@@ -38,6 +40,8 @@ static void watch_free(struct xsd_conn *c, struct xsd_watch *w)
     if (dom && !xsd_conn_priv(c) && dom->nwatches)
         dom->nwatches--;
     c->nwatches--;
+    if (c->persist)
+        c->d->changes++;
     free(w->path);
     free(w->token);
     free(w);

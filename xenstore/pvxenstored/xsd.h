@@ -136,6 +136,7 @@ void xsd_node_del_child(struct xsd_node *n, const char *leaf);
 struct xsd_store {
     struct xsd_hash nodes; /* path -> struct xsd_node */
     uint64_t gen;          /* last generation handed out */
+    uint64_t changes;      /* bumped by every put and del (persistence) */
     uint32_t *owned;       /* nodes owned, per domid (XSD_DOMID_COUNT) */
 };
 
@@ -179,6 +180,8 @@ size_t xsd_quota_format(const struct xsd_quota *q, char *buf, size_t cap);
 /* ------------------------------------------------------------------------
  * Domains (domain.c)
  * ------------------------------------------------------------------------ */
+struct xsd_watch;
+
 struct xsd_domain {
     uint32_t domid;
     uint64_t gfn;      /* ring page as INTRODUCE named it */
@@ -186,6 +189,12 @@ struct xsd_domain {
     uint32_t target;   /* SET_TARGET: domain this one acts for, or DOMID_INVALID */
     uint32_t nwatches; /* watches held by the domain's connections */
     bool ring_served;  /* a ring transport serves the domain */
+    bool restoring;    /* loaded from a saved state, not yet re-attached
+                          (xsd_persist_restore) */
+    /* Watches of its ring connection loaded from a saved state, in the
+     * order they were set: given to the ring connection when it attaches
+     * (xsd_domain_attach), saved again meanwhile. */
+    struct xsd_watch *saved_watches;
 };
 
 /* ------------------------------------------------------------------------
@@ -231,6 +240,10 @@ struct xsd_conn {
     uint32_t id;                    /* serial, for log lines */
     uint32_t domid;                 /* 0: dom0, privileged */
     bool dead;                      /* no more input; transport should close */
+    /* Outlives the daemon (a guest's ring; its transport sets this before
+     * any request): its watches are part of the saved state (persist.c),
+     * and the restored ones go to the next such connection of its domain. */
+    bool persist;
     /* input: a header, then its payload (plus a NUL guard) */
     uint8_t in_hdr[sizeof(struct xsd_sockmsg)];
     uint32_t in_have;               /* bytes of the current message so far */
@@ -325,6 +338,9 @@ struct xsd_fd_handler {
 
 struct xsd {
     struct xsd_store store;
+    uint64_t changes;                              /* bumped when the domain list
+                                                      or a persisting connection's
+                                                      watches change */
     int loop_fd;                                   /* the loop's epoll, -1 none:
                                                       xsd_loop_add() adds to it */
     struct xsd_quota quota;
@@ -346,6 +362,20 @@ void xsd_free(struct xsd *d);
  * ------------------------------------------------------------------------ */
 /* The introduced domain `domid`, or NULL. */
 struct xsd_domain *xsd_domain_find(struct xsd *d, uint32_t domid);
+/*
+ * Serve dom's ring: d->ring->attach(), then hand the connection it made
+ * (the newest live `persist` connection with dom's domid) the
+ * watches restored for the domain, each firing once as a new watch does.
+ * Sets dom->ring_served. Returns 0 or attach's negative errno
+ * (-XEN_ENODEV without a ring transport); restored watches stay with the
+ * domain until an attach succeeds.
+ */
+int xsd_domain_attach(struct xsd *d, struct xsd_domain *dom);
+/* What RELEASE does but the @releaseDomain event: end the domain's
+ * connections, detach its ring, clear targets naming it, free it. */
+void xsd_domain_release(struct xsd *d, struct xsd_domain *dom);
+/* Free a domain record and its restored watches (no other effect). */
+void xsd_domain_free(struct xsd_domain *dom);
 /* Parse a decimal domid (0..65535, nothing else). 0 or -XEN_EINVAL. */
 int xsd_domid_parse(const char *s, uint32_t *domid);
 
@@ -492,5 +522,92 @@ int xsd_op_control(struct xsd_req *r);
 
 /* The wire name of a Xen errno ("ENOENT"); EINVAL's for unknown ones. */
 const char *xsd_errno_name(int err);
+
+/* ------------------------------------------------------------------------
+ * Persistence (persist.c): the state that survives a restart
+ * ------------------------------------------------------------------------
+ *
+ * What is saved: every node (path, permissions, value: any bytes), the
+ * introduced domains (domid, gfn, event channel, target) and the watches
+ * of `persist` connections (guest rings: path, token,
+ * relative strip). Not saved: transactions in flight, dom0's socket
+ * connections and their watches, queued output, partial input, node
+ * generations (they restart; per-owner quota counts are rebuilt).
+ *
+ * The file (little-endian throughout):
+ *   header, 32 bytes:
+ *     0  magic "PVXSDST1" (XSD_STATE_MAGIC, 8 bytes)
+ *     8  u32 version (XSD_STATE_VERSION, 1)
+ *    12  u32 flags, 0
+ *    16  u64 body length (the file is exactly 32 + this)
+ *    24  u32 reserved, 0
+ *    28  u32 CRC-32 (IEEE, as zlib's crc32) of bytes 0..27 then the body
+ *   body:
+ *     u32 node count, then each node, "/" first and every node after its
+ *     parent (children in their creation order, the special nodes last):
+ *       u32 path length, path bytes (canonical, no NUL)
+ *       u32 permission count (>= 1), then per entry u32 domid, u32 bits
+ *         (XSD_PERM_READ | XSD_PERM_WRITE; the first entry is the owner)
+ *       u32 value length (<= 4096), value bytes
+ *     u32 domain count, then each domain:
+ *       u32 domid, u64 gfn, u32 event channel, u32 target (or DOMID_INVALID)
+ *       u32 watch count, then each watch, in the order set:
+ *         u32 path length, path; u32 token length, token; u32 strip
+ * Nothing may follow. A file that breaks any rule is refused whole.
+ */
+#define XSD_STATE_MAGIC   "PVXSDST1"
+#define XSD_STATE_VERSION 1u
+#define XSD_STATE_HDR     32u
+#define XSD_STATE_MAX     (256u << 20) /* a bigger file is refused */
+
+/* CRC-32 (IEEE 802.3, reflected, as zlib) of len bytes, continuing from
+ * crc (0 to start). */
+uint32_t xsd_crc32(uint32_t crc, const void *buf, size_t len);
+
+/* The whole state as a file image in a malloc'ed buffer (*out, *len).
+ * 0 or -XEN_ENOMEM. */
+int xsd_persist_encode(const struct xsd *d, uint8_t **out, size_t *len);
+
+/*
+ * Load a file image into d, which must not have domains or open
+ * transactions yet (-XEN_EBUSY). On success the store is replaced, the
+ * domains are introduced with `restoring` set (not served until
+ * xsd_persist_restore) and their saved watches kept on them. On failure d
+ * is unchanged and why (cap bytes) says what was wrong: -XEN_EBADMSG
+ * (bad magic, checksum, length or content), -XEN_EOPNOTSUPP (unknown
+ * version or flags), -XEN_ENOMEM.
+ */
+int xsd_persist_decode(struct xsd *d, const void *buf, size_t len, char *why, size_t cap);
+
+/*
+ * Write the state to `path` safely: to "<path>.tmp", fsync, rename over
+ * path, fsync the directory; a crash leaves the old file or the new one,
+ * never half of one. 0 or a negative errno.
+ */
+int xsd_persist_save(const struct xsd *d, const char *path);
+
+/*
+ * Load `path` into d at start. Returns 1 if loaded, 0 if there is no file
+ * (a fresh start), or a negative errno if it was refused: then it is
+ * logged and moved aside to "<path>.bad", and d is left fresh. Never
+ * fails otherwise; a hostile file is only refused.
+ */
+int xsd_persist_load(struct xsd *d, const char *path);
+
+/*
+ * Serve the rings of the domains a load restored, once the loop runs:
+ * xsd_domain_attach() each. A domain pvhv no longer has (-XEN_ESRCH), or
+ * when no pvhv runs at all (-XEN_ENOENT, -XEN_ECONNREFUSED: no domain can
+ * exist), is released, and @releaseDomain fires once for them all. Other
+ * failures are counted and left to a later call; with `last`, such
+ * domains stay introduced but unserved (an INTRODUCE with the same gfn
+ * serves them and hands over their watches). @introduceDomain never fires
+ * for restored domains. Returns the number left to retry.
+ */
+int xsd_persist_restore(struct xsd *d, bool last);
+
+/* A number that changes whenever the saved state would: the tree, the
+ * domain list, a persisting connection's watches. */
+uint64_t xsd_persist_seq(const struct xsd *d);
 
 #endif
