@@ -7,10 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <pvhv/hvm/params.h>
+#include <pvhv/pvhv_platform.h>
+#include <xenstore.h>
 
 #include "harness.h"
 
@@ -198,4 +204,76 @@ uint32_t boot_kernel(struct host *h, const char *name, const char *kernel,
     r = pvctrl_domain_unpause(h->ctl, domid);
     cr_assert_eq(r, 0, "unpause %s: %s", name, strerror(-r));
     return domid;
+}
+
+/* Does `path` accept a connection (a socket), or exist (anything else)? */
+static bool ready_at(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    struct stat st;
+    bool ok = false;
+
+    if (stat(path, &st) < 0)
+        return false;
+    if (!S_ISSOCK(st.st_mode))
+        return true;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && strlen(path) < sizeof(sa.sun_path)) {
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+pid_t host_daemon_start(struct host *h, const char *prog, const char *ready)
+{
+    char bin[64], path[256];
+    const char *argv[] = { prog, "--rundir", h->rundir,
+                           getenv("PVHV_TEST_VERBOSE") ? "--debug" : "--quiet", NULL };
+
+    snprintf(bin, sizeof(bin), "bin/%s", prog);
+    snprintf(path, sizeof(path), "%s/%s", h->rundir, ready);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        execv(build_path(bin), (char **)argv);
+        _exit(127);
+    }
+    if (!strcmp(prog, "pvxenstored"))
+        setenv("XENSTORED_PATH", path, 1);
+    for (int i = 0; i < 1000; i++) {
+        if (ready_at(path))
+            return pid;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            cr_assert_fail("%s (%s) exited at start", prog, build_path(bin));
+        usleep(5000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    cr_assert_fail("%s did not come up (no %s after 5 s)", prog, path);
+    return -1;
+}
+
+int host_daemon_stop(pid_t pid, int sig)
+{
+    int st = 0;
+
+    cr_assert_gt(pid, 0);
+    kill(pid, sig);
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+void host_introduce(struct host *h, struct xs_handle *xs, uint32_t domid)
+{
+    uint64_t pfn = 0, port = 0;
+
+    cr_assert_eq(pvctrl_hvm_param_get(h->ctl, domid, HVM_PARAM_STORE_PFN, &pfn), 0);
+    cr_assert_eq(pvctrl_hvm_param_get(h->ctl, domid, HVM_PARAM_STORE_EVTCHN, &port), 0);
+    cr_expect_eq(pfn, PVHV_STORE_RING_GPA >> 12, "STORE_PFN %#lx", (unsigned long)pfn);
+    cr_assert_gt(port, 0, "STORE_EVTCHN must be a port");
+    cr_assert(xs_introduce_domain(xs, domid, (unsigned long)pfn, (unsigned int)port),
+              "introduce %u: %s", domid, strerror(errno));
 }

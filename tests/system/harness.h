@@ -59,6 +59,25 @@ bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
 bool wait_console(struct host *h, uint32_t domid, const char *text, int ms,
                   char *out, size_t cap);
 
+/*
+ * A dom0 daemon of the build tree (`prog`: "pvxenstored", "pvblkback", ...)
+ * on the host's run directory, started as pvctl would start it, with
+ * --debug under PVHV_TEST_VERBOSE. Waits until `ready` (a path under the
+ * run directory: a socket that accepts, or any file such as a pid file)
+ * exists; asserts if the daemon dies or 5 s pass. For pvxenstored it also
+ * points libxs in this process at its socket (XENSTORED_PATH). Returns the
+ * daemon's pid.
+ */
+pid_t host_daemon_start(struct host *h, const char *prog, const char *ready);
+/* Send `sig` to a daemon host_daemon_start made and reap it; its wait
+ * status. */
+int host_daemon_stop(pid_t pid, int sig);
+
+/* The toolstack's xenstore introduction of a new domain: the ring pvhv set
+ * up (HVM_PARAM_STORE_PFN/_EVTCHN) handed to xenstored. Asserts. */
+struct xs_handle;
+void host_introduce(struct host *h, struct xs_handle *xs, uint32_t domid);
+
 /* Monotonic milliseconds. */
 double now_ms(void);
 

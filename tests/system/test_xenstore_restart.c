@@ -29,56 +29,11 @@ static struct host host;
 static pid_t xsd;
 static char con[65536];
 
-static bool can_connect(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = false;
-
-    if (fd >= 0 && strlen(path) < sizeof(sa.sun_path)) {
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-/* pvxenstored on pvhv's run directory (its state is rundir/xenstored/state). */
-static void xenstored_start(void)
-{
-    char sock[128];
-    const char *argv[] = { "pvxenstored", "--rundir", host.rundir,
-                           getenv("PVHV_TEST_VERBOSE") ? "--debug" : "--quiet", NULL };
-
-    xsd = fork();
-    cr_assert_geq(xsd, 0, "fork: %s", strerror(errno));
-    if (xsd == 0) {
-        execv(build_path("bin/pvxenstored"), (char **)argv);
-        _exit(127);
-    }
-    snprintf(sock, sizeof(sock), "%s/xenstored/socket", host.rundir);
-    setenv("XENSTORED_PATH", sock, 1);
-    for (int i = 0; i < 1000; i++) {
-        if (can_connect(sock))
-            return;
-        if (waitpid(xsd, NULL, WNOHANG) == xsd) {
-            xsd = 0;
-            cr_assert_fail("pvxenstored (%s) exited at start", build_path("bin/pvxenstored"));
-        }
-        usleep(5000);
-    }
-    cr_assert_fail("pvxenstored did not come up on %s", sock);
-}
-
 /* Send `sig` to pvxenstored and reap it; its wait status. */
 static int xenstored_kill(int sig)
 {
-    int st = 0;
+    int st = host_daemon_stop(xsd, sig);
 
-    cr_assert_gt(xsd, 0);
-    kill(xsd, sig);
-    waitpid(xsd, &st, 0);
     xsd = 0;
     return st;
 }
@@ -86,7 +41,7 @@ static int xenstored_kill(int sig)
 static void setup(void)
 {
     host_start(&host);
-    xenstored_start();
+    xsd = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
 }
 
 static void teardown(void)
@@ -133,16 +88,6 @@ static void toolstack_setup(struct xs_handle *xs, uint32_t domid)
     snprintf(p, sizeof(p), "%s/device/vtest/0/backend", home);
     snprintf(v, sizeof(v), "/local/domain/0/backend/vtest/%u/0", domid);
     cr_assert(xs_write(xs, XBT_NULL, p, v, strlen(v)));
-}
-
-static void toolstack_introduce(struct xs_handle *xs, uint32_t domid)
-{
-    uint64_t pfn = 0, port = 0;
-
-    cr_assert_eq(pvctrl_hvm_param_get(host.ctl, domid, HVM_PARAM_STORE_PFN, &pfn), 0);
-    cr_assert_eq(pvctrl_hvm_param_get(host.ctl, domid, HVM_PARAM_STORE_EVTCHN, &port), 0);
-    cr_assert(xs_introduce_domain(xs, domid, (unsigned long)pfn, (unsigned int)port),
-              "introduce %u: %s", domid, strerror(errno));
 }
 
 /* dom0's nodes with values of any bytes and permission lists. */
@@ -263,7 +208,7 @@ static void restart_keeps_everything(int sig)
     uint32_t d = create_refguest(&host, "rs", "cmd=xenstore dev=vtest/0 timeout_ms=40000", 1, 32);
     snprintf(home, sizeof(home), "/local/domain/%u", d);
     toolstack_setup(xs, d);
-    toolstack_introduce(xs, d);
+    host_introduce(&host, xs, d);
     cr_assert_eq(pvctrl_domain_unpause(host.ctl, d), 0);
     snprintf(want, sizeof(want), "xenstore: waiting for %s/data/poke\n", home);
     cr_assert(wait_console(&host, d, want, 30000, con, sizeof(con)),
@@ -281,7 +226,7 @@ static void restart_keeps_everything(int sig)
         cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "SIGTERM: status %#x", st);
     xs_close(xs);
     sleep_ms(200);
-    xenstored_start();
+    xsd = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     xs = xs_open(0);
     cr_assert_not_null(xs, "xs_open after the restart: %s", strerror(errno));
 
@@ -362,8 +307,8 @@ Test(xenstore_restart, domain_gone_meanwhile_is_released)
     uint32_t kept = create_refguest(&host, "kept", "cmd=xenstore", 1, 32);
     toolstack_setup(xs, gone);
     toolstack_setup(xs, kept);
-    toolstack_introduce(xs, gone);
-    toolstack_introduce(xs, kept);
+    host_introduce(&host, xs, gone);
+    host_introduce(&host, xs, kept);
     sleep_ms(300);
     int st = xenstored_kill(SIGKILL);
     cr_assert(WIFSIGNALED(st), "status %#x", st);
@@ -375,7 +320,7 @@ Test(xenstore_restart, domain_gone_meanwhile_is_released)
     cr_assert_neq(pvctrl_domain_getinfo(host.ctl, gone, &info), 0, "domain %u not destroyed",
                   gone);
 
-    xenstored_start();
+    xsd = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     xs = xs_open(0);
     cr_assert_not_null(xs);
     cr_expect(!xs_is_domain_introduced(xs, gone), "domain %u is gone: released", gone);

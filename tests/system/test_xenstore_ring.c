@@ -25,53 +25,10 @@ static struct host host;
 static pid_t xsd;
 static char con[65536];
 
-static bool can_connect(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = false;
-
-    if (fd >= 0 && strlen(path) < sizeof(sa.sun_path)) {
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-/* pvxenstored on pvhv's run directory (it reaches pvhv's control socket
- * there to serve guest rings); libxs in this process talks to it. */
-static void xenstored_start(void)
-{
-    char sock[128];
-    const char *argv[] = { "pvxenstored", "--rundir", host.rundir,
-                           getenv("PVHV_TEST_VERBOSE") ? "--debug" : "--quiet", NULL };
-
-    xsd = fork();
-    cr_assert_geq(xsd, 0, "fork: %s", strerror(errno));
-    if (xsd == 0) {
-        execv(build_path("bin/pvxenstored"), (char **)argv);
-        _exit(127);
-    }
-    snprintf(sock, sizeof(sock), "%s/xenstored/socket", host.rundir);
-    setenv("XENSTORED_PATH", sock, 1);
-    for (int i = 0; i < 1000; i++) {
-        if (can_connect(sock))
-            return;
-        if (waitpid(xsd, NULL, WNOHANG) == xsd) {
-            xsd = 0;
-            cr_assert_fail("pvxenstored (%s) exited at start", build_path("bin/pvxenstored"));
-        }
-        usleep(5000);
-    }
-    cr_assert_fail("pvxenstored did not come up on %s", sock);
-}
-
 static void setup(void)
 {
     host_start(&host);
-    xenstored_start();
+    xsd = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
 }
 
 static void teardown(void)
@@ -126,18 +83,6 @@ static void toolstack_setup(struct xs_handle *xs, uint32_t domid)
     cr_assert(xs_write(xs, XBT_NULL, p, v, strlen(v)));
 }
 
-/* Introduce the domain to xenstored with the ring pvhv set up for it. */
-static void toolstack_introduce(struct xs_handle *xs, uint32_t domid)
-{
-    uint64_t pfn = 0, port = 0;
-
-    cr_assert_eq(pvctrl_hvm_param_get(host.ctl, domid, HVM_PARAM_STORE_PFN, &pfn), 0);
-    cr_assert_eq(pvctrl_hvm_param_get(host.ctl, domid, HVM_PARAM_STORE_EVTCHN, &port), 0);
-    cr_expect_eq(pfn, PVHV_STORE_RING_GPA >> 12, "STORE_PFN %#lx", (unsigned long)pfn);
-    cr_assert_gt(port, 0, "STORE_EVTCHN must be a port");
-    cr_assert(xs_introduce_domain(xs, domid, (unsigned long)pfn, (unsigned int)port),
-              "introduce %u: %s", domid, strerror(errno));
-}
 
 /* The value of `path` as dom0 reads it ("<error ...>" if it cannot). */
 static const char *dom0_read(struct xs_handle *xs, const char *path)
@@ -255,7 +200,7 @@ Test(xenstore_ring, guest_reads_writes_watches_and_is_refused)
     cr_assert_not_null(xs, "xs_open: %s", strerror(errno));
     uint32_t d = create_refguest(&host, "xs", "cmd=xenstore dev=vtest/0", 1, 32);
     toolstack_setup(xs, d);
-    toolstack_introduce(xs, d);
+    host_introduce(&host, xs, d);
     cr_assert_eq(pvctrl_domain_unpause(host.ctl, d), 0);
     guest_run(xs, d);
     expect_line(" timeouts=0 ");
@@ -280,7 +225,7 @@ Test(xenstore_ring, guest_introduced_late_recovers)
     snprintf(want, sizeof(want), "xenstore: read /local/domain/%u failed: -110 ETIMEDOUT, retrying\n",
              d);
     cr_assert(wait_console(&host, d, want, 15000, con, sizeof(con)), "console:\n%s", con);
-    toolstack_introduce(xs, d);
+    host_introduce(&host, xs, d);
     guest_run(xs, d);
     cr_expect(strstr(con, " late=0 ") == NULL, "the abandoned request's reply: %s", con);
     cr_expect(strstr(con, " bad=0\n") != NULL, "console: %s", con);
