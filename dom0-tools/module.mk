@@ -13,3 +13,4 @@ LIBS += $(LIBPVCTRL)
 PKGCONFIG += dom0-tools/libpvctrl/libpvctrl.pc.in
 INSTALL_HDRS += dom0-tools/libpvctrl/pvctrl.h
 include dom0-tools/xlcfg/module.mk
+include dom0-tools/hostnet/module.mk
