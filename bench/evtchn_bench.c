@@ -8,66 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <pvhv/grant_table.h>
 
+#include "benchlib.h"
 #include "pvctrl.h"
 
 #define PAGES 64
 #define N 2000
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* min/median/p99 of n samples (sorted in place). */
-static void stats(double *v, int n, double out[3])
-{
-    qsort(v, (size_t)n, sizeof(v[0]), cmp_d);
-    out[0] = v[0];
-    out[1] = v[n / 2];
-    out[2] = v[n * 99 / 100];
-}
-
 static struct pvctrl *ctl;
-static char con[65536];
-static size_t con_len;
-static uint64_t con_off;
+static struct bench_console con;
 
 /* Read the console until `text` shows up (or 30 s pass). */
-static const char *await(uint32_t domid, const char *text)
+static const char *await(const char *text)
 {
-    for (int i = 0; i < 30000; i++) {
-        int n = pvctrl_console_read(ctl, domid, &con_off, con + con_len,
-                                    sizeof(con) - 1 - con_len);
-        if (n > 0)
-            con[con_len += (size_t)n] = 0;
-        const char *p = strstr(con, text);
-        if (p && strchr(p, '\n'))
-            return p;
-        if (n <= 0)
-            usleep(1000);
+    const char *p = bench_console_await(ctl, &con, text, 30000, 1);
+
+    if (!p) {
+        fprintf(stderr, "evtchn_bench: no '%s' from the guest; console:\n%s\n", text, con.text);
+        exit(1);
     }
-    fprintf(stderr, "evtchn_bench: no '%s' from the guest; console:\n%s\n", text, con);
-    exit(1);
+    return p;
 }
 
 static int wait_event(struct pvctrl_evtchn *e)
@@ -127,8 +90,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "evtchn_bench: cannot boot the guest: %s\n", why);
         return 1;
     }
+    bench_console_init(&con, domid);
     unsigned gport, ref0, pages;
-    if (sscanf(await(domid, "kickbench: port="), "kickbench: port=%u ref=%u pages=%u", &gport,
+    if (sscanf(await("kickbench: port="), "kickbench: port=%u ref=%u pages=%u", &gport,
                &ref0, &pages) != 3 || pages < PAGES) {
         fprintf(stderr, "evtchn_bench: bad guest line\n");
         return 1;
@@ -145,7 +109,7 @@ int main(int argc, char **argv)
     }
     /* Go: the guest times its side; its kicks to us pile up unread. */
     pvctrl_evtchn_notify(e, (uint32_t)port);
-    const char *gl = await(domid, "kickbench: guest ns");
+    const char *gl = await("kickbench: guest ns");
     guest_figure(gl, "raw_exit", raw_exit);
     guest_figure(gl, "raw_ioeventfd", raw_io);
     guest_figure(gl, "evtchn_send", send);
@@ -155,40 +119,40 @@ int main(int argc, char **argv)
      * "ready" kick is the last one before the loop. */
     while (pvctrl_evtchn_pending(e) >= 0)
         ;
-    await(domid, "kickbench: guest ns"); /* (already there) */
+    await("kickbench: guest ns"); /* (already there) */
     usleep(100000);
     while (pvctrl_evtchn_pending(e) >= 0)
         ;
     for (int i = 0; i < N; i++) {
-        double t0 = now_ns();
-        *stamp = rdtsc();
+        double t0 = bench_now_ns();
+        *stamp = bench_rdtsc();
         pvctrl_evtchn_notify(e, (uint32_t)port);
         if (wait_event(e) != port) {
             fprintf(stderr, "evtchn_bench: the guest stopped answering\n");
             return 1;
         }
-        v[i] = now_ns() - t0;
+        v[i] = bench_now_ns() - t0;
     }
-    stats(v, N, rt);
-    guest_figure(await(domid, "kickbench: dom0_to_guest"), "kick", kick);
+    bench_stats(v, N, rt);
+    guest_figure(await("kickbench: dom0_to_guest"), "kick", kick);
 
     /* Grant map + unmap of 1 and of 64 pages; copies of 4 KiB and 64 KiB. */
     for (int i = 0; i < N / 4; i++) {
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         void *p = pvctrl_gnttab_map_grant_refs(g, 1, domid, &refs[1], PROT_READ | PROT_WRITE);
         if (!p || pvctrl_gnttab_unmap(g, p, 1) < 0)
             return 1;
-        v[i] = now_ns() - t0;
+        v[i] = bench_now_ns() - t0;
     }
-    stats(v, N / 4, map1);
+    bench_stats(v, N / 4, map1);
     for (int i = 0; i < N / 20; i++) {
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         void *p = pvctrl_gnttab_map_grant_refs(g, PAGES, domid, refs, PROT_READ | PROT_WRITE);
         if (!p || pvctrl_gnttab_unmap(g, p, PAGES) < 0)
             return 1;
-        v[i] = now_ns() - t0;
+        v[i] = bench_now_ns() - t0;
     }
-    stats(v, N / 20, map64);
+    bench_stats(v, N / 20, map64);
     static uint8_t buf[PAGES * 4096];
     struct gnttab_copy ops[16];
     for (int size = 0; size < 2; size++) {
@@ -200,16 +164,16 @@ int main(int argc, char **argv)
                 .len = 4096, .flags = GNTCOPY_source_gref,
             };
         for (int i = 0; i < N / 4; i++) {
-            double t0 = now_ns();
+            double t0 = bench_now_ns();
             if (pvctrl_gnttab_grant_copy(g, (uint32_t)nops, ops) < 0 || ops[0].status)
                 return 1;
-            v[i] = now_ns() - t0;
+            v[i] = bench_now_ns() - t0;
         }
-        stats(v, N / 4, size ? copy64 : copy4);
+        bench_stats(v, N / 4, size ? copy64 : copy4);
     }
     pvctrl_gnttab_unmap(g, (void *)stamp, 1);
     pvctrl_evtchn_notify(e, (uint32_t)port);
-    await(domid, "kickbench: done");
+    await("kickbench: done");
 
     printf("event channels and grants (us: min, median, p99; ratio of medians)\n");
     printf("  raw platform (measured in the guest)\n");

@@ -12,7 +12,10 @@ $(COMPUTE_RATIO): $(BUILD)/obj/bench/compute_ratio.o \
 
 $(BUILD)/obj/bench/compute_ratio.o: CPPFLAGS += -Iguest-frontends/refguest
 
-$(EVTCHN_BENCH): $(BUILD)/obj/bench/evtchn_bench.o $(LIBPVCTRL)
+# What the benchmarks' host halves share (clocks, statistics, consoles).
+BENCHLIB_OBJ := $(BUILD)/obj/bench/benchlib.o
+
+$(EVTCHN_BENCH): $(BUILD)/obj/bench/evtchn_bench.o $(BENCHLIB_OBJ) $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
@@ -23,6 +26,23 @@ $(BUILD)/obj/bench/xs_bench.o: CPPFLAGS += -I$(LIBXS_INC)
 $(XS_BENCH): $(BUILD)/obj/bench/xs_bench.o $(LIBXS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+
+# pvbench: the researcher's instrument (bench/pvbench, docs/BENCHMARKS.md):
+# pvhv's paths against the raw platform, table, CSV, JSON and plots. In
+# bin/ because it is a program people run, not only a `make bench` step.
+PVBENCH := $(BUILD)/bin/pvbench
+PVBENCH_SRCS := $(wildcard bench/pvbench/*.c) bench/pvbench/rawguest.S
+PVBENCH_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(basename $(PVBENCH_SRCS)))
+$(PVBENCH_OBJS): CPPFLAGS += -Ibench -Iguest-frontends/refguest
+$(PVBENCH): $(PVBENCH_OBJS) $(BENCHLIB_OBJ) $(LIBPVCTRL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lyajl -lpthread
+all: $(PVBENCH)
+BINS += $(PVBENCH)
+BENCH_PROGS += $(PVBENCH)
+# tests/system/test_pvbench.c runs it and reads its JSON.
+TEST_DEPS += $(PVBENCH)
+TEST_LDLIBS += -lyajl
 
 .PHONY: bench
 bench: all $(BENCH_PROGS)

@@ -8,6 +8,7 @@
 #include <pvhv/pvhv_hypercall.h>
 #include <pvhv/sched.h>
 
+#include "emul_scratch.h"
 #include "evtchn.h"
 #include "hypercall.h"
 #include "kvm.h"
@@ -228,8 +229,10 @@ static void handle_exit(struct vcpu *v)
             doorbell(v);
             return;
         }
-        /* No devices: reads see all-ones, writes vanish (as on a bus
-         * with nothing behind the port). */
+        if (emul_scratch_pio(run))
+            return;
+        /* No other devices: reads see all-ones, writes vanish (as on a
+         * bus with nothing behind the port). */
         if (run->io.direction == KVM_EXIT_IO_IN)
             memset((uint8_t *)run + run->io.data_offset, 0xff,
                    (size_t)run->io.size * run->io.count);
@@ -247,6 +250,8 @@ static void handle_exit(struct vcpu *v)
         domain_crash(d, "vCPU %u triple fault", v->id);
         return;
     case KVM_EXIT_MMIO:
+        if (emul_scratch_mmio(run))
+            return;
         domain_crash(d, "vCPU %u: %s of %u bytes at unbacked address 0x%llx",
                      v->id, run->mmio.is_write ? "write" : "read", run->mmio.len,
                      (unsigned long long)run->mmio.phys_addr);

@@ -24,6 +24,8 @@
  *     + 0x4000  reserved for the xenstore ring page (HVM_PARAM_STORE_PFN)
  *     + 0x5000  reserved for the console ring page (HVM_PARAM_CONSOLE_PFN)
  *     + 0x6000 .. 0x10000  reserved
+ *   PVHV_SCRATCH_MMIO_GPA         the pvbench scratch register's MMIO page
+ *                                 (no memory: every access exits to pvhv)
  *   4 GiB ..                      guest RAM above 3 GiB, if any
  */
 #ifndef PVHV_PUBLIC_PVHV_PLATFORM_H
@@ -64,6 +66,31 @@
  */
 #define PVHV_PVM_NATIVE_MSR   0x4b564d10U
 #define PVHV_EMULATED_BOUND_MS 2000
+
+/*
+ * The pvbench scratch register: pvhv's one emulated device, there so that
+ * pvbench (bench/pvbench, docs/BENCHMARKS.md) can time a trap-and-emulate
+ * device access beside a PV ring. Every access exits to pvhv, which is
+ * the point. One 32-bit register per vCPU, reachable two ways:
+ *
+ *   port I/O  PVHV_SCRATCH_PORT .. +3: a 4-byte in/out at the base reads
+ *             or writes the register; narrower accesses reach its bytes
+ *             (little-endian); bytes past it read all-ones, as ports with
+ *             nothing behind them do.
+ *   MMIO      the page at PVHV_SCRATCH_MMIO_GPA: bytes 0..3 are the
+ *             register; the rest of the page reads as zero and ignores
+ *             writes. It sits in the hole below 4 GiB, outside RAM and the
+ *             special pages; a guest maps it itself, uncached
+ *             (libpvfront's page tables do not map it).
+ *
+ * A read returns what the same vCPU last wrote (0 at first), through
+ * either way. The value is not kept across save/restore. A grant mapped
+ * over the MMIO page hides it from the mapper.
+ */
+#define PVHV_SCRATCH_PORT      0x58
+#define PVHV_SCRATCH_PORT_SIZE 4
+#define PVHV_SCRATCH_MMIO_GPA  0xFEFE0000ULL
+#define PVHV_SCRATCH_MMIO_SIZE 0x1000ULL
 
 /* pvhv_platform_info.flags */
 #define PVHV_PLATFORM_F_HYPERCALL_PAGE (1U << 0) /* hypercall_page_gpa valid */
