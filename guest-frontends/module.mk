@@ -18,12 +18,13 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
 
 PVFRONT_SRCS := boot.S pagetables.S entry.S start.c trap.c hypercall.c console.c console_ring.c \
     printf.c string.c cmdline.c shared_info.c time.c shutdown.c smp.c lapic.c \
-    evtchn.c gnttab.c xenbus.c
+    evtchn.c gnttab.c xenbus.c blkfront.c blkfront_sync.c blkfront_xenbus.c \
+    netfront.c netfront_xenbus.c
 PVFRONT_OBJS := $(patsubst %,$(BUILD)/guest/obj/$(PVFRONT_DIR)/%.o,$(basename $(PVFRONT_SRCS)))
 PVFRONT_LIB := $(BUILD)/lib/libpvfront.a
 PVFRONT_HDRS := $(wildcard $(PVFRONT_DIR)/include/pvfront/*.h)
 
-REFGUEST_SRCS := $(wildcard $(REFGUEST_DIR)/*.c)
+REFGUEST_SRCS := $(wildcard $(REFGUEST_DIR)/*.c) $(wildcard $(REFGUEST_DIR)/net/*.c)
 REFGUEST_OBJS := $(patsubst %.c,$(BUILD)/guest/obj/%.o,$(REFGUEST_SRCS))
 REFGUEST_ELF := $(BUILD)/guests/refguest.elf
 

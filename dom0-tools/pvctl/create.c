@@ -226,9 +226,11 @@ int cmd_create(struct session *s, int argc, char **argv)
         r = -ENOTCONN;
         goto out;
     }
-    if ((cfg->nr_disks || cfg->nr_vifs) && !quiet)
-        fprintf(stderr, "%s: warning: disk and vif entries are checked but not attached: "
-                "pvhv has no block or network backend yet\n", file);
+    if ((cfg->nr_disks && host_need_backend(s, "pvblkback") < 0) ||
+        (cfg->nr_vifs && host_need_backend(s, "pvnetback") < 0)) {
+        r = -ENOENT;
+        goto out;
+    }
     if (domain_name_taken(s, cfg->name)) {
         cfgerr("%s: name: a domain named '%s' already exists (choose another name, "
                "or destroy it first)", AT(cfg, "name"), cfg->name);

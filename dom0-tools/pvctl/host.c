@@ -17,7 +17,9 @@
 
 #include "pvctl.h"
 
-enum daemon_id { D_PVHV, D_XENSTORED, D_CONSOLED, NR_DAEMONS };
+enum daemon_id { D_PVHV, D_XENSTORED, D_CONSOLED, D_BLKBACK, D_NETBACK, NR_DAEMONS };
+/* The first NR_CORE run always; backends start when a device needs them. */
+#define NR_CORE D_BLKBACK
 
 static const struct daemon {
     const char *prog;
@@ -28,6 +30,8 @@ static const struct daemon {
     [D_PVHV] = { "pvhv", "pvhv.sock", NULL, "hypervisor" },
     [D_XENSTORED] = { "pvxenstored", "xenstored/socket", NULL, "xenstore" },
     [D_CONSOLED] = { "pvconsoled", NULL, "pvconsoled.pid", "console daemon" },
+    [D_BLKBACK] = { "pvblkback", NULL, "pvblkback.pid", "block backend" },
+    [D_NETBACK] = { "pvnetback", NULL, "pvnetback.pid", "network backend" },
 };
 
 static void sleep_ms(int ms)
@@ -156,7 +160,7 @@ int session_connect(struct session *s, bool start_missing)
 {
     int r;
 
-    for (int id = 0; start_missing && id < NR_DAEMONS; id++)
+    for (int id = 0; start_missing && id < NR_CORE; id++)
         if (!daemon_pid(s, (enum daemon_id)id) && daemon_start(s, (enum daemon_id)id) < 0)
             return -ENOENT;
     r = pvctrl_open(s->rundir, &s->ctl);
@@ -168,6 +172,14 @@ int session_connect(struct session *s, bool start_missing)
     /* xenstore is optional for reading verbs: names then come from pvhv. */
     s->xs = xs_open(0);
     return 0;
+}
+
+int host_need_backend(struct session *s, const char *prog)
+{
+    for (int id = NR_CORE; id < NR_DAEMONS; id++)
+        if (!strcmp(daemons[id].prog, prog))
+            return daemon_pid(s, (enum daemon_id)id) ? 0 : daemon_start(s, (enum daemon_id)id);
+    return -EINVAL;
 }
 
 int session_need(struct session *s, bool start_missing)
@@ -192,18 +204,19 @@ static int host_status(struct session *s)
     printf("run directory: %s\n", s->rundir);
     for (int id = 0; id < NR_DAEMONS; id++) {
         pid_t pid = daemon_pid(s, (enum daemon_id)id);
-        running += pid != 0;
+        running += pid != 0 && id < NR_CORE;
         if (pid)
             printf("%-12s running, pid %d\n", daemons[id].prog, (int)pid);
         else
-            printf("%-12s not running\n", daemons[id].prog);
+            printf("%-12s not running%s\n", daemons[id].prog,
+                   id >= NR_CORE ? " (starts when a device needs it)" : "");
     }
     if (daemon_pid(s, D_PVHV) && session_need(s, false) == 0) {
         struct pvhv_ctl_dominfo infos[255];
         int n = pvctrl_domain_list(s->ctl, 1, infos, 255);
         printf("domains: %d\n", n < 0 ? 0 : n);
     }
-    return running == NR_DAEMONS ? EXIT_SUCCESS : EXIT_FAILURE;
+    return running == NR_CORE ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 static int host_stop(struct session *s, bool force)

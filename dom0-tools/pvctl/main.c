@@ -55,6 +55,38 @@ static const struct verb {
       "uptime [-s] [DOMAIN ...]\n"
       "  How long each domain has run.\n"
       "  -s  short: no header\n" },
+    { "block-attach", cmd_block_attach,
+      "block-attach DOMAIN DISKSPEC\n"
+      "  Attach a disk, DISKSPEC as one disk=[...] entry of xl.cfg\n"
+      "  (e.g. 'format=raw, vdev=xvdb, access=rw, target=/srv/data.img').\n" },
+    { "block-detach", cmd_block_detach,
+      "block-detach DOMAIN VDEV\n"
+      "  Detach a disk (by name, xvdb, or device number) once its backend has closed.\n" },
+    { "block-list", cmd_block_list,
+      "block-list DOMAIN\n"
+      "  List the domain's disks: device, state, event channel, ring, backend path.\n" },
+    { "network-attach", cmd_network_attach,
+      "network-attach DOMAIN VIFSPEC\n"
+      "  Attach a network interface, VIFSPEC as one vif=[...] entry of xl.cfg\n"
+      "  (e.g. 'bridge=pvnat0, mac=00:16:3e:00:00:01, mtu=1500').\n" },
+    { "network-detach", cmd_network_detach,
+      "network-detach DOMAIN INDEX|MAC\n"
+      "  Detach a network interface once its backend has closed.\n" },
+    { "network-list", cmd_network_list,
+      "network-list DOMAIN\n"
+      "  List the domain's network interfaces: MAC, state, event channel, rings.\n" },
+    { "net-create", cmd_net_create,
+      "net-create NAME [mode=hostonly|nat] [subnet=A.B.C.D/P]\n"
+      "  Make a host network (a bridge) for vifs to join with bridge=NAME: hostonly\n"
+      "  reaches the host and its guests only; nat also reaches out through the\n"
+      "  host (masquerade). The host takes the subnet's first address; the default\n"
+      "  subnet is a free 10.X.Y.0/24. Needs the nft program.\n" },
+    { "net-destroy", cmd_net_destroy,
+      "net-destroy NAME\n"
+      "  Remove a network net-create made (its vifs are let go).\n" },
+    { "net-list", cmd_net_list,
+      "net-list [-a]\n"
+      "  List the networks pvctl made; -a adds every other bridge (bridged).\n" },
     { "host", cmd_host,
       "host status|start|stop\n"
       "  Show, start or stop the daemons (pvhv, pvxenstored, pvconsoled) of the\n"
@@ -110,7 +142,7 @@ static void usage(FILE *f)
         const char *nl = strchr(verbs[i].usage, '\n');
         const char *desc = nl + 3; /* "\n  " */
         const char *end = strchr(desc, '\n');
-        fprintf(f, "  %-10s %.*s\n", verbs[i].name, (int)(end - desc), desc);
+        fprintf(f, "  %-15s %.*s\n", verbs[i].name, (int)(end - desc), desc);
     }
 }
 

@@ -7,7 +7,7 @@ PVCTL_BIN  := $(BUILD)/bin/pvctl
 
 $(BUILD)/obj/$(PVCTL_DIR)/%.o: CPPFLAGS += -I$(LIBXS_INC)
 
-$(PVCTL_BIN): $(PVCTL_OBJS) $(LIBXLCFG) $(LIBXS) $(LIBPVCTRL)
+$(PVCTL_BIN): $(PVCTL_OBJS) $(LIBXLCFG) $(LIBHOSTNET) $(LIBXS) $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -luuid -lyajl -lpthread
 

@@ -40,6 +40,9 @@ int session_connect(struct session *s, bool start_missing);
 /* session_connect for a verb: start the daemons only for create. Returns
  * 0, or -errno with a message printed. */
 int session_need(struct session *s, bool start_missing);
+/* Start the backend daemon `prog` ("pvblkback") if it is not running (the
+ * backends start on first use). 0 or -errno, with a message printed. */
+int host_need_backend(struct session *s, const char *prog);
 void session_close(struct session *s);
 int cmd_host(struct session *s, int argc, char **argv);
 
@@ -54,6 +57,64 @@ int domain_lookup(struct session *s, const char *spec, uint32_t *domid);
 void domain_name(struct session *s, uint32_t domid, char *buf, size_t len);
 /* Is `name` taken by a live domain? */
 bool domain_name_taken(struct session *s, const char *name);
+
+/* ---- xs_txn.c: many writes in one xenstore transaction ---------------- */
+struct xs_txn {
+    struct xs_handle *xs;
+    xs_transaction_t t;
+    bool ok;                 /* false after the first failure */
+};
+/* Write `value` at the formatted path. */
+void txn_put(struct xs_txn *t, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* `owner` owns path (full rights); `reader` may read it (may equal owner). */
+void txn_perms(struct xs_txn *t, const char *path, uint32_t owner, uint32_t reader);
+
+/* ---- devices.c: what every split-driver device shares -------------------- */
+/* Add a device's frontend dir /local/domain/N/device/KIND/DEVID and backend
+ * dir /local/domain/0/backend/KIND/N/DEVID to a transaction, with their
+ * owners, cross-links and initial states; their paths go to fe and be. */
+void device_dirs(struct xs_txn *t, uint32_t domid, const char *kind, uint32_t devid,
+                 char fe[128], char be[128]);
+/* Write a device's records (records(t, domid, dev)) in one transaction,
+ * retried on EAGAIN. 0 or -errno. */
+int device_commit(struct session *s, uint32_t domid,
+                  void (*records)(struct xs_txn *t, uint32_t domid, const void *dev),
+                  const void *dev);
+/* Detach as xl does: backend online=0 and Closing, wait up to 10 s for
+ * Closed, then remove both dirs. `what` names it in messages. 0 or -ENOENT. */
+int device_detach(struct session *s, uint32_t domid, const char *kind, uint32_t devid,
+                  const char *what);
+/* For the *-attach/-detach/-list verbs: options (-h), exactly `want`
+ * operands, the first a domain; connects. -1 to go on, else an exit code. */
+int device_args(struct session *s, int argc, char **argv, int want, uint32_t *domid);
+/* xs_read of a formatted path (malloc'd, NULL if absent). */
+char *xs_readf(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- disks.c: virtual block devices ------------------------------------ */
+/* Xen's vbd number of a vdev name (docs/misc/vbd-interface.txt): xvdX,
+ * sdX, hdX or a plain number. 0 or -EINVAL. */
+int vbd_devid(const char *vdev, uint32_t *devid);
+/* Add a disk's frontend and backend directories to a transaction, as
+ * libxl lays them out. */
+void disk_records(struct xs_txn *t, uint32_t domid, const struct xlcfg_disk *d);
+int cmd_block_attach(struct session *s, int argc, char **argv);
+int cmd_block_detach(struct session *s, int argc, char **argv);
+int cmd_block_list(struct session *s, int argc, char **argv);
+
+/* ---- vifs.c: virtual network interfaces -------------------------------- */
+/* Add vif `devid` of a domain (uuid for its default MAC) to a transaction,
+ * as libxl lays it out. */
+void vif_records(struct xs_txn *t, uint32_t domid, const uint8_t uuid[16], uint32_t devid,
+                 const struct xlcfg_vif *v);
+int cmd_network_attach(struct session *s, int argc, char **argv);
+int cmd_network_detach(struct session *s, int argc, char **argv);
+int cmd_network_list(struct session *s, int argc, char **argv);
+
+/* ---- networks.c: host networks (libhostnet) ---------------------------- */
+int cmd_net_create(struct session *s, int argc, char **argv);
+int cmd_net_destroy(struct session *s, int argc, char **argv);
+int cmd_net_list(struct session *s, int argc, char **argv);
 
 /* ---- records.c: xenstore records and saved configs -------------------- */
 /* Write the records xl writes for a new domain (paused, not yet run) and

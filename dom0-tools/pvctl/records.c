@@ -4,7 +4,6 @@
  * configs pvctl keeps to restart domains. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,43 +24,10 @@ static const char *const rw_dirs[] = {
 /* Directories the guest may read but not write. */
 static const char *const ro_dirs[] = { "cpu", "memory", "device", "control", "store", "console" };
 
-struct rec {
-    struct xs_handle *xs;
-    xs_transaction_t t;
-    bool ok;
-};
-
-static void put(struct rec *r, const char *value, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Write `value` at the formatted path; remember any failure. */
-static void put(struct rec *r, const char *value, const char *fmt, ...)
-{
-    char path[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(path, sizeof(path), fmt, ap);
-    va_end(ap);
-    if (r->ok && !xs_write(r->xs, r->t, path, value, (unsigned)strlen(value)))
-        r->ok = false;
-}
-
-static void perms(struct rec *r, const char *path, uint32_t owner, uint32_t reader)
-{
-    struct xs_permissions p[2] = {
-        { .id = owner, .perms = XS_PERM_NONE },
-        { .id = reader, .perms = XS_PERM_READ },
-    };
-
-    if (r->ok && !xs_set_permissions(r->xs, r->t, path, p, reader == owner ? 1 : 2))
-        r->ok = false;
-}
-
 static int write_once(struct session *s, uint32_t domid, const struct xlcfg *cfg,
                       const char *uuid, const uint64_t params[4])
 {
-    struct rec r = { .xs = s->xs, .ok = true };
+    struct xs_txn r = { .xs = s->xs, .ok = true };
     char dom[64], vm[128], buf[256];
 
     snprintf(dom, sizeof(dom), "/local/domain/%u", domid);
@@ -71,47 +37,51 @@ static int write_once(struct session *s, uint32_t domid, const struct xlcfg *cfg
         return -errno;
 
     /* dom0 owns the domain's directory; the guest reads it. */
-    put(&r, "", "%s", dom);
-    perms(&r, dom, 0, domid);
-    put(&r, "", "%s", vm);
-    perms(&r, vm, 0, domid);
+    txn_put(&r, "", "%s", dom);
+    txn_perms(&r, dom, 0, domid);
+    txn_put(&r, "", "%s", vm);
+    txn_perms(&r, vm, 0, domid);
     for (size_t i = 0; i < sizeof(ro_dirs) / sizeof(ro_dirs[0]); i++) {
         snprintf(buf, sizeof(buf), "%s/%s", dom, ro_dirs[i]);
-        put(&r, "", "%s", buf);
-        perms(&r, buf, 0, domid);
+        txn_put(&r, "", "%s", buf);
+        txn_perms(&r, buf, 0, domid);
     }
     for (size_t i = 0; i < sizeof(rw_dirs) / sizeof(rw_dirs[0]); i++) {
         snprintf(buf, sizeof(buf), "%s/%s", dom, rw_dirs[i]);
-        put(&r, "", "%s", buf);
-        perms(&r, buf, domid, domid);
+        txn_put(&r, "", "%s", buf);
+        txn_perms(&r, buf, domid, domid);
     }
-    put(&r, cfg->name, "%s/name", dom);
+    txn_put(&r, cfg->name, "%s/name", dom);
     snprintf(buf, sizeof(buf), "%u", domid);
-    put(&r, buf, "%s/domid", dom);
-    put(&r, vm, "%s/vm", dom);
+    txn_put(&r, buf, "%s/domid", dom);
+    txn_put(&r, vm, "%s/vm", dom);
     for (unsigned i = 0; i < cfg->vcpus; i++)
-        put(&r, "online", "%s/cpu/%u/availability", dom, i);
+        txn_put(&r, "online", "%s/cpu/%u/availability", dom, i);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->maxmem_mib * 1024);
-    put(&r, buf, "%s/memory/static-max", dom);
+    txn_put(&r, buf, "%s/memory/static-max", dom);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cfg->memory_mib * 1024);
-    put(&r, buf, "%s/memory/target", dom);
+    txn_put(&r, buf, "%s/memory/target", dom);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)params[0]);
-    put(&r, buf, "%s/store/ring-ref", dom);
+    txn_put(&r, buf, "%s/store/ring-ref", dom);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)params[1]);
-    put(&r, buf, "%s/store/port", dom);
+    txn_put(&r, buf, "%s/store/port", dom);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)params[2]);
-    put(&r, buf, "%s/console/ring-ref", dom);
+    txn_put(&r, buf, "%s/console/ring-ref", dom);
     snprintf(buf, sizeof(buf), "%llu", (unsigned long long)params[3]);
-    put(&r, buf, "%s/console/port", dom);
-    put(&r, "1048576", "%s/console/limit", dom);
-    put(&r, "xenconsoled", "%s/console/type", dom);
-    put(&r, "pty", "%s/console/output", dom);
+    txn_put(&r, buf, "%s/console/port", dom);
+    txn_put(&r, "1048576", "%s/console/limit", dom);
+    txn_put(&r, "xenconsoled", "%s/console/type", dom);
+    txn_put(&r, "pty", "%s/console/output", dom);
 
-    put(&r, uuid, "%s/uuid", vm);
-    put(&r, cfg->name, "%s/name", vm);
+    txn_put(&r, uuid, "%s/uuid", vm);
+    txn_put(&r, cfg->name, "%s/name", vm);
     snprintf(buf, sizeof(buf), "%lld", (long long)time(NULL));
-    put(&r, buf, "%s/start_time", vm);
-    put(&r, cfg->type, "%s/image/ostype", vm);
+    txn_put(&r, buf, "%s/start_time", vm);
+    txn_put(&r, cfg->type, "%s/image/ostype", vm);
+    for (unsigned i = 0; i < cfg->nr_disks; i++)
+        disk_records(&r, domid, &cfg->disks[i]);
+    for (unsigned i = 0; i < cfg->nr_vifs; i++)
+        vif_records(&r, domid, cfg->uuid, i, &cfg->vifs[i]);
 
     if (!r.ok) {
         int e = errno;
@@ -174,6 +144,11 @@ void records_remove(struct session *s, uint32_t domid)
         xs_rm(s->xs, XBT_NULL, vm);
     free(vm);
     snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    xs_rm(s->xs, XBT_NULL, path);
+    /* The backends' halves: their daemons see them go and let go. */
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u", domid);
+    xs_rm(s->xs, XBT_NULL, path);
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", domid);
     xs_rm(s->xs, XBT_NULL, path);
     xs_release_domain(s->xs, domid); /* fails harmlessly if never introduced */
 }

@@ -280,3 +280,50 @@ out:
     close(fd);
     return rc;
 }
+
+/* One list entry parsed alone, `where` standing for the file. */
+static int parse_one(const char *where, enum xlcfg__key key, const char *spec, void *out,
+                     char *err, size_t errlen)
+{
+    struct xlcfg__p *p;
+    struct xlcfg *cfg;
+    int rc;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (!where || !spec || !out)
+        return -EINVAL;
+    cfg = calloc(1, sizeof(*cfg));
+    p = calloc(1, sizeof(*p));
+    if (!cfg || !p) {
+        free(cfg);
+        free(p);
+        if (err && errlen)
+            snprintf(err, errlen, "%s: out of memory", where);
+        return -ENOMEM;
+    }
+    snprintf(cfg->file, sizeof(cfg->file), "%s", where);
+    p->cfg = cfg;
+    p->err = err;
+    p->errlen = errlen;
+    p->cur = key;
+    if (key == XK_DISK)
+        rc = xlcfg__disk(p, 0, 1, spec, strlen(spec), out);
+    else
+        rc = xlcfg__vif(p, 0, 1, spec, strlen(spec), out);
+    free(p);
+    free(cfg);
+    return rc;
+}
+
+int xlcfg_parse_disk(const char *where, const char *spec, struct xlcfg_disk *out, char *err,
+                     size_t errlen)
+{
+    return parse_one(where, XK_DISK, spec, out, err, errlen);
+}
+
+int xlcfg_parse_vif(const char *where, const char *spec, struct xlcfg_vif *out, char *err,
+                    size_t errlen)
+{
+    return parse_one(where, XK_VIF, spec, out, err, errlen);
+}

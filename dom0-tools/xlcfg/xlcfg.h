@@ -50,6 +50,7 @@ struct xlcfg_vif {
     char script[256];
     char vifname[16];
     char type[16];       /* "vif" (the default; "ioemu" is refused: no emulated NICs) */
+    unsigned mtu;        /* 68..65535; 0 if not given (the backend's default, 1500) */
     int line;
 };
 
@@ -146,6 +147,22 @@ int xlcfg_check_host(const struct xlcfg *cfg, char *err, size_t errlen);
  * cannot be read as an option or a domid). False for NULL.
  */
 bool xlcfg_name_valid(const char *name);
+
+/*
+ * Parse one vif spec in xl's format (one vif=[...] entry), as `xl
+ * network-attach` takes it. Errors go to err as "WHERE: vif: ...".
+ * Returns 0, or -EINVAL (with the reason), -ENOMEM.
+ */
+int xlcfg_parse_vif(const char *where, const char *spec, struct xlcfg_vif *out, char *err,
+                    size_t errlen);
+
+/*
+ * Parse one disk spec in xl's format (what one disk=[...] entry holds), as
+ * `xl block-attach` takes it. Errors go to err as "WHERE: disk: ...".
+ * Returns 0, or -EINVAL (with the reason), -ENOMEM.
+ */
+int xlcfg_parse_disk(const char *where, const char *spec, struct xlcfg_disk *out, char *err,
+                     size_t errlen);
 
 /* "destroy", "restart", "preserve", "rename-restart" (xl's spelling);
  * "?" for a value outside the enum. */

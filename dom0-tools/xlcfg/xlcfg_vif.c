@@ -128,13 +128,27 @@ static int item(struct vspec *v, const char *k, size_t kn, const char *s, size_t
                         "(use type=vif or leave type out)");
         return verr(v, "unknown type '%s' (use type=vif)", PIECE(s, n));
     }
+    if (eq(k, kn, "mtu")) {
+        /* As Xen 4.17's vif mtu=: the frame size the backend offers. */
+        unsigned long m = 0;
+        for (size_t i = 0; i < n && m <= 65535; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return verr(v, "mtu '%s' is not a number (68..65535)", PIECE(s, n));
+            m = m * 10 + (unsigned long)(s[i] - '0');
+        }
+        if (n == 0 || m < 68 || m > 65535)
+            return verr(v, "mtu %s out of range (68..65535)", PIECE(s, n));
+        out->mtu = (unsigned)m;
+        return 0;
+    }
     if (eq(k, kn, "model")) {
         /* The emulated NIC's model: nothing to emulate on PVH. */
         xlcfg__warn(v->p, v->line, "vif: entry %u: model ignored (pvhv gives PVH guests PV "
                     "NICs only)", v->entry);
         return 0;
     }
-    return verr(v, "unknown key '%s' (known: mac, bridge, ip, script, vifname, type, model)",
+    return verr(v, "unknown key '%s' (known: mac, bridge, ip, script, vifname, type, mtu, "
+                "model)",
                 PIECE(k, kn));
 }
 

@@ -22,6 +22,7 @@ static const struct command {
     { "grant-to", cmd_grant_to, "grant a page to peer=D, obey console lines" },
     { "gntmap", cmd_gntmap, "map peer=D's grant ref=R, read and write it" },
     { "kickbench", cmd_kickbench, "bench/evtchn_bench's guest half (n=N samples)" },
+    { "pvbench", cmd_pvbench, "bench/pvbench's guest half (role=main|peer)" },
     { "sleep", cmd_sleep, "sleep ms=N (100) on the vCPU timer, print how long" },
     { "compute", cmd_compute, "time n=N rounds of the compute loop" },
     { "smp", cmd_smp, "every vCPU reports in, then power off" },
@@ -35,6 +36,8 @@ static const struct command {
     { "ipi", cmd_ipi, "IPI event ping-pong between CPUs 0 and 1" },
     { "grant", cmd_grant, "grant two pages to dom0, revoke while mapped and after" },
     { "xenstore", cmd_xenstore, "xenstore over the ring: read, write, list, transaction, watch" },
+    { "disk", cmd_disk, "blkfront: op=info|verify|check|discard|write-ro|fio|hostile vdev=xvda[,..]" },
+    { "net", cmd_net, "netfront: op=serve|ping|udp-echo-client|udp-send|udp-recv|tcp-send|tcp-recv|hostile ip=A.B.C.D" },
 };
 
 int pvfront_main(const struct pvfront_boot_info *bi)

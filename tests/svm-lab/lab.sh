@@ -28,7 +28,7 @@
 #   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
 #                     the kernel command line, so no commas or quotes)
 #   SVM_LAB_TIMEOUT   seconds before the lab counts as hung (default 60 +
-#                     420 a configuration; a passing run takes ~3 min each)
+#                     660 a configuration; a passing run takes ~6 min each)
 #   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
 #   SVM_LAB_MEM       lab RAM in MiB (default 1024)
 #   SVM_LAB_NICE      niceness of QEMU (default 10)
@@ -44,11 +44,11 @@ KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
 CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on}
 ARGS=${SVM_LAB_ARGS:---verbose}
 BENCH=${SVM_LAB_BENCH:-0}
-TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 420 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
+TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 660 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
 CPU=${SVM_LAB_CPU:-EPYC}
 MEM=${SVM_LAB_MEM:-1024}
 NICE=${SVM_LAB_NICE:-10}
-HOST_PKGS=${SVM_LAB_HOST_PKGS:-xenstore-utils}
+HOST_PKGS=${SVM_LAB_HOST_PKGS:-xenstore-utils iproute2 nftables iputils-ping}
 mkdir -p "$LAB"
 LAB=$(realpath "$LAB")
 T_START=$(date +%s.%N)
@@ -146,7 +146,14 @@ build_initramfs() {
     for a in $("$busybox" --list); do
         [ "$a" = busybox ] || ln -s busybox "$ROOT/bin/$a"
     done
-    python3 "$HERE/labtool.py" modules "$KDIR/lib/modules/$KVER/kernel" "$ROOT/lib/modules" kvm-amd
+    # Debian's busybox sh runs its own applets before anything on PATH, so
+    # system("ip ...") in a test would get busybox's ip: /bin/sh is dash.
+    ship /usr/bin/dash /usr/bin/dash
+    ln -sf /usr/bin/dash "$ROOT/bin/sh"
+    # kvm-amd, and what the network tests need: TAP devices, bridges, veth
+    # pairs, nftables with NAT and conntrack.
+    python3 "$HERE/labtool.py" modules "$KDIR/lib/modules/$KVER/kernel" "$ROOT/lib/modules" \
+        kvm-amd tun bridge veth crc32c_generic nf_tables nft_masq nft_chain_nat nft_ct
     # The build tree's programs, test programs, guests and shared libraries,
     # where the tests look for them (PVHV_BUILD=/pvhv inside).
     local f p
@@ -156,11 +163,14 @@ build_initramfs() {
     done
     # LeakSanitizer's suppressions for third-party leaks (as in `make test`).
     install -D -m 0644 "$HERE/../lsan.supp" "$ROOT/pvhv/lsan.supp"
-    # Host programs the tests run (Debian's xenstore-utils, against pvxenstored).
+    # Host programs the tests run (xenstore-utils against pvxenstored; ip,
+    # nft and ping for the network tests). /bin and /sbin go under /usr:
+    # the lab's /bin is busybox's, and /init puts /usr first on PATH.
     for p in $HOST_PKGS; do
         dpkg-query -W "$p" >/dev/null 2>&1 || die "the tests need $p: apt-get install $p"
-        for f in $(dpkg -L "$p" | grep -E '^/usr/s?bin/.'); do
-            [ -e "$f" ] && ship "$f" "$f"
+        for f in $(dpkg -L "$p" | grep -E '^(/usr)?/s?bin/.'); do
+            [ -f "$f" ] || continue
+            case "$f" in /usr/*) ship "$f" "$f" ;; *) ship "$f" "/usr$f" ;; esac
         done
     done
     # glibc loads libgcc_s at run time for pthread_cancel (libxenstore's

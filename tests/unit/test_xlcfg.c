@@ -684,3 +684,31 @@ Test(xlcfg, name_valid)
     n[64] = '\0';
     cr_expect_not(xlcfg_name_valid(n), "64 characters");
 }
+
+/* One entry alone, as block-attach and network-attach take it. */
+Test(xlcfg, single_disk_and_vif_specs)
+{
+    struct xlcfg_disk d;
+    struct xlcfg_vif v;
+    char err[512];
+
+    cr_assert_eq(xlcfg_parse_disk("block-attach", "format=raw, vdev=xvdb, access=ro, "
+                                  "target=/srv/a,b.img", &d, err, sizeof(err)), 0, "%s", err);
+    cr_expect_str_eq(d.vdev, "xvdb");
+    cr_expect_str_eq(d.target, "/srv/a,b.img");
+    cr_expect(d.readonly);
+    cr_expect_eq(xlcfg_parse_disk("block-attach", "vdev=xvdb, access=rx, target=/x", &d, err,
+                                  sizeof(err)), -EINVAL);
+    cr_expect(!strncmp(err, "block-attach: disk: ", 20), "%s", err);
+
+    cr_assert_eq(xlcfg_parse_vif("network-attach", "mac=00:16:3e:01:02:03, bridge=br0, mtu=9000",
+                                 &v, err, sizeof(err)), 0, "%s", err);
+    cr_expect_str_eq(v.mac, "00:16:3e:01:02:03");
+    cr_expect_str_eq(v.bridge, "br0");
+    cr_expect_eq(v.mtu, 9000);
+    cr_expect_eq(xlcfg_parse_vif("network-attach", "mtu=20", &v, err, sizeof(err)), -EINVAL);
+    cr_expect(strstr(err, "mtu") && !strncmp(err, "network-attach: vif: ", 21), "%s", err);
+    cr_expect_eq(xlcfg_parse_vif("network-attach", "mtu=big", &v, err, sizeof(err)), -EINVAL);
+    cr_expect_eq(xlcfg_parse_vif("network-attach", "bridge=br0", &v, err, sizeof(err)), 0);
+    cr_expect_eq(v.mtu, 0, "no mtu= leaves the backend's default");
+}
