@@ -4,32 +4,13 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <xenstore.h>
 
+#include "backend_loop.h"
 #include "log.h"
 #include "pvblkback.h"
 #include "pvctrl.h"
-
-double bb_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int add(struct blkback *bb, int fd, enum bb_tag tag)
-{
-    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
-
-    return epoll_ctl(bb->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
 
 /* Every tick: look for pvhv and xenstore if absent, retry binds, look at
  * every connected ring; less often, domain liveness and a full rescan. */
@@ -44,8 +25,8 @@ static void tick(struct blkback *bb)
         bb->last_slow = now;
         host_check_domains(bb);
     }
-    if (bb->xs && now - bb->last_rescan >= BB_RESCAN_MS)
-        bb->rescan_now = true;
+    if (bb->xb.xs && now - bb->last_rescan >= BB_RESCAN_MS)
+        bb->xb.rescan_now = true;
     for (struct vbd *v = bb->vbds; v; v = v->next) {
         if (!v->connected || v->closing)
             continue;
@@ -105,62 +86,41 @@ static void shutdown_all(struct blkback *bb)
 
 int daemon_run(struct blkback *bb)
 {
-    struct itimerspec its = {
-        .it_interval = { bb->tick_ms / 1000, (bb->tick_ms % 1000) * 1000000L },
-        .it_value = { 0, 1 }, /* the first tick at once */
-    };
-    sigset_t mask;
-    int sfd = -1, tfd = -1, rc = 1, r;
+    static const int stop[] = { SIGTERM, SIGINT, 0 };
+    struct bk_loop loop = { -1, -1, -1 };
+    int rc = 1, r;
 
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    bb->epfd = epoll_create1(EPOLL_CLOEXEC);
-    sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (bb->epfd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
-        log_err("cannot set up the loop: %s", strerror(errno));
+    r = bk_loop_open(&loop, stop, bb->tick_ms, TAG_SIGNAL, TAG_TIMER);
+    bb->epfd = loop.epfd;
+    if (r < 0)
         goto out;
-    }
-    if ((r = add(bb, sfd, TAG_SIGNAL)) < 0 || (r = add(bb, tfd, TAG_TIMER)) < 0) {
-        log_err("cannot set up the loop: %s", strerror(-r));
-        goto out;
-    }
     if ((r = uring_init(bb)) < 0) {
         log_err("cannot set up io_uring: %s", strerror(-r));
         goto out;
     }
-    if ((r = add(bb, bb->uring_efd, TAG_URING)) < 0) {
+    if ((r = bk_loop_add(&loop, bb->uring_efd, TAG_URING)) < 0) {
         log_err("cannot watch io_uring's eventfd: %s", strerror(-r));
         goto out;
     }
     bb->last_slow = bb->last_rescan = bb_now_ms();
     for (;;) {
         struct epoll_event evs[16];
-        int timeout = (bb->kick_pending || bb->submit_again || bb->rescan_now) ? 0 : -1;
-        int n = epoll_wait(bb->epfd, evs, 16, timeout);
+        int timeout = (bb->kick_pending || bb->submit_again || bb->xb.rescan_now) ? 0 : -1;
+        int n = bk_loop_wait(&loop, evs, 16, timeout), sig;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            log_err("epoll_wait: %s", strerror(errno));
+        if (n < 0)
             goto out;
-        }
         for (int i = 0; i < n; i++) {
-            uint64_t ticks;
-
             switch ((enum bb_tag)evs[i].data.u64) {
-            case TAG_SIGNAL: {
-                struct signalfd_siginfo si;
-                if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                    log_info("%s: stopping", strsignal((int)si.ssi_signo));
+            case TAG_SIGNAL:
+                if ((sig = bk_loop_signal(&loop)) > 0) {
+                    log_info("%s: stopping", strsignal(sig));
                     rc = 0;
                     goto out;
                 }
                 break;
-            }
             case TAG_TIMER:
-                if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+                if (bk_loop_tick(&loop))
                     tick(bb);
                 break;
             case TAG_EVTCHN:
@@ -174,9 +134,9 @@ int daemon_run(struct blkback *bb)
                 break;
             }
         }
-        if (bb->rescan_now && bb->xs)
+        if (bb->xb.rescan_now && bb->xb.xs)
             xb_rescan(bb);
-        bb->rescan_now = false;
+        bb->xb.rescan_now = false;
         if (bb->kick_pending)
             kick_again(bb);
         if (bb->submit_again)
@@ -187,11 +147,7 @@ out:
     xb_close(bb);
     host_close(bb);
     uring_fini(bb);
-    if (tfd >= 0)
-        close(tfd);
-    if (sfd >= 0)
-        close(sfd);
-    if (bb->epfd >= 0)
-        close(bb->epfd);
+    bk_loop_close(&loop);
+    bb->epfd = -1;
     return rc;
 }

@@ -106,8 +106,8 @@ static void pg_rebuild(struct pgrants *pg)
 
 static void region_unmap(struct blkback *bb, struct pg_region *r)
 {
-    if (bb->gnttab)
-        pvctrl_gnttab_unmap(bb->gnttab, r->addr, r->count);
+    if (bb->host.gnttab)
+        pvctrl_gnttab_unmap(bb->host.gnttab, r->addr, r->count);
     free(r);
 }
 
@@ -162,13 +162,13 @@ static int pg_map(struct blkback *bb, struct vbd *v, const uint32_t *grefs, unsi
 {
     struct pg_region *reg;
 
-    if (!bb->gnttab)
+    if (!bb->host.gnttab)
         return -ENOTCONN;
     reg = calloc(1, sizeof(*reg) + n * sizeof(uint32_t));
     if (!reg)
         return -ENOMEM;
     v->n_map_calls++;
-    uint8_t *addr = pvctrl_gnttab_map_grant_refs(bb->gnttab, n, v->domid, grefs,
+    uint8_t *addr = pvctrl_gnttab_map_grant_refs(bb->host.gnttab, n, v->domid, grefs,
                                                  PROT_READ | PROT_WRITE);
     if (!addr) {
         int e = errno;
@@ -188,9 +188,9 @@ static int pg_map(struct blkback *bb, struct vbd *v, const uint32_t *grefs, unsi
 
 int grants_map_ring(struct blkback *bb, struct vbd *v, const uint32_t *refs, unsigned n)
 {
-    if (!bb->gnttab)
+    if (!bb->host.gnttab)
         return -ENOTCONN;
-    void *addr = pvctrl_gnttab_map_grant_refs(bb->gnttab, n, v->domid, refs,
+    void *addr = pvctrl_gnttab_map_grant_refs(bb->host.gnttab, n, v->domid, refs,
                                               PROT_READ | PROT_WRITE);
     if (!addr)
         return -errno;
@@ -203,8 +203,8 @@ void grants_unmap_ring(struct blkback *bb, struct vbd *v)
 {
     if (!v->ring_addr)
         return;
-    if (bb->gnttab) {
-        int r = pvctrl_gnttab_unmap(bb->gnttab, v->ring_addr, v->ring_pages);
+    if (bb->host.gnttab) {
+        int r = pvctrl_gnttab_unmap(bb->host.gnttab, v->ring_addr, v->ring_pages);
         if (r < 0)
             log_debug("vbd %u/%u: unmapping the ring: %s", v->domid, v->devid, strerror(-r));
     }
@@ -219,7 +219,7 @@ static void run_copies(struct blkback *bb, struct vbd *v, struct gnttab_copy *op
     for (size_t done = 0; done < n;) {
         v->n_copy_calls++;
         uint32_t k = (uint32_t)(n - done < PVHV_GNTTAB_MAP_MAX ? n - done : PVHV_GNTTAB_MAP_MAX);
-        int r = bb->gnttab ? pvctrl_gnttab_grant_copy(bb->gnttab, k, ops + done) : -ENOTCONN;
+        int r = bb->host.gnttab ? pvctrl_gnttab_grant_copy(bb->host.gnttab, k, ops + done) : -ENOTCONN;
         if (r < 0)
             for (uint32_t i = 0; i < k; i++)
                 ops[done + i].status = GNTST_general_error;

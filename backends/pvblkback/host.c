@@ -3,69 +3,31 @@
  * pvblkback and may go away; while it is away no device is connected. */
 #include <errno.h>
 #include <string.h>
-#include <sys/epoll.h>
 
-#include <pvhv/errno.h>
-
+#include "backend_host.h"
 #include "log.h"
 #include "pvblkback.h"
 #include "pvctrl.h"
 
-bool host_conn_error(int err)
-{
-    switch (-err) {
-    case ECONNREFUSED:
-    case ECONNRESET:
-    case ENOTCONN:
-    case EPIPE:
-    case EIO:
-        return true;
-    default:
-        return false;
-    }
-}
-
+/* The handles, and the ports they numbered. */
 static void close_handles(struct blkback *bb)
 {
-    if (bb->evtchn) {
-        epoll_ctl(bb->epfd, EPOLL_CTL_DEL, pvctrl_evtchn_fd(bb->evtchn), NULL);
-        pvctrl_evtchn_close(bb->evtchn);
-    }
-    /* Unmaps whatever is still mapped (nothing, once every device is off). */
-    pvctrl_gnttab_close(bb->gnttab);
-    pvctrl_close(bb->ctl);
-    bb->evtchn = NULL;
-    bb->gnttab = NULL;
-    bb->ctl = NULL;
+    bk_host_close(&bb->host);
     memset(bb->by_port, 0, sizeof(bb->by_port));
 }
 
 void host_connect(struct blkback *bb)
 {
-    int r;
-
-    if (bb->ctl || bb->host_closing)
+    if (bb->host.ctl || bb->host_closing)
         return;
-    r = pvctrl_open(bb->rundir, &bb->ctl);
-    if (r == 0)
-        r = pvctrl_evtchn_open(bb->rundir, &bb->evtchn);
-    if (r == 0)
-        r = pvctrl_gnttab_open(bb->rundir, &bb->gnttab);
-    if (r == 0) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_EVTCHN };
-        if (epoll_ctl(bb->epfd, EPOLL_CTL_ADD, pvctrl_evtchn_fd(bb->evtchn), &ev) < 0)
-            r = -errno;
-    }
-    if (r < 0) {
-        close_handles(bb);
-        if (!bb->waiting_logged)
-            log_info("waiting for pvhv in %s (%s); retrying every %d ms", bb->rundir,
-                     strerror(-r), bb->tick_ms);
-        bb->waiting_logged = true;
+    bb->host.rundir = bb->rundir;
+    bb->host.epfd = bb->epfd;
+    bb->host.evtchn_data = TAG_EVTCHN;
+    bb->host.tick_ms = bb->tick_ms;
+    if (bk_host_open(&bb->host) < 0) {
+        memset(bb->by_port, 0, sizeof(bb->by_port));
         return;
     }
-    log_info("connected to pvhv in %s", bb->rundir);
-    bb->waiting_logged = false;
     /* Devices that waited for pvhv (InitWait with a ready frontend, or a
      * Connected ring to take over) are looked at again. */
     xb_check_all(bb);
@@ -73,7 +35,7 @@ void host_connect(struct blkback *bb)
 
 void host_lost(struct blkback *bb, int err)
 {
-    if (!bb->ctl || bb->host_closing)
+    if (!bb->host.ctl || bb->host_closing)
         return;
     log_warn("lost pvhv (%s): disconnecting every device", strerror(-err));
     bb->host_closing = true;
@@ -107,19 +69,18 @@ void host_close(struct blkback *bb)
 
 void host_check_domains(struct blkback *bb)
 {
-    if (!bb->ctl || bb->host_closing)
+    if (!bb->host.ctl || bb->host_closing)
         return;
     for (struct vbd *v = bb->vbds, *next; v; v = next) {
-        struct pvhv_ctl_dominfo info;
         next = v->next;
         if (!v->connected || v->closing || v->domain_gone)
             continue;
-        int r = pvctrl_domain_getinfo(bb->ctl, v->domid, &info);
-        if (r < 0 && host_conn_error(r)) {
+        int r = bk_host_domain_alive(&bb->host, v->domid);
+        if (r < 0) {
             host_lost(bb, r);
             return;
         }
-        if (r == -XEN_ESRCH || (r == 0 && info.state == PVHV_DOMSTATE_DYING)) {
+        if (r == 0) {
             log_info("vbd %u/%u: domain %u is gone: disconnecting", v->domid, v->devid,
                      v->domid);
             v->domain_gone = true;
@@ -130,13 +91,9 @@ void host_check_domains(struct blkback *bb)
 
 void host_bind(struct blkback *bb, struct vbd *v)
 {
-    if (v->local_port >= 0 || !bb->evtchn)
+    if (v->local_port >= 0 || !bb->host.evtchn)
         return;
-    int r = pvctrl_evtchn_bind_interdomain(bb->evtchn, v->domid, v->remote_port);
-    if (r >= BB_MAX_PORTS) {
-        pvctrl_evtchn_unbind(bb->evtchn, (uint32_t)r);
-        r = -ENOSPC;
-    }
+    int r = bk_host_bind(&bb->host, v->domid, v->remote_port, BB_MAX_PORTS);
     if (r < 0) {
         /* E.g. a killed pvblkback's port that pvhv has not closed yet:
          * retried at every tick, the ring polled meanwhile. */
@@ -157,33 +114,25 @@ void host_unbind(struct blkback *bb, struct vbd *v)
 {
     if (v->local_port < 0)
         return;
-    if (bb->evtchn) {
-        int r = pvctrl_evtchn_unbind(bb->evtchn, (uint32_t)v->local_port);
-        if (r < 0)
-            log_debug("vbd %u/%u: unbind port %d: %s", v->domid, v->devid, v->local_port,
-                      strerror(-r));
-    }
+    bk_host_unbind(&bb->host, v->local_port, "vbd", v->domid, v->devid);
     bb->by_port[v->local_port] = NULL;
     v->local_port = -1;
 }
 
 void host_notify(struct blkback *bb, struct vbd *v)
 {
-    if (v->local_port < 0 || !bb->evtchn)
-        return;
-    int r = pvctrl_evtchn_notify(bb->evtchn, (uint32_t)v->local_port);
-    if (r < 0)
-        log_debug("vbd %u/%u: notify: %s", v->domid, v->devid, strerror(-r));
+    if (v->local_port >= 0)
+        bk_host_notify(&bb->host, v->local_port, "vbd", v->domid, v->devid);
 }
 
 void host_events(struct blkback *bb)
 {
     int port;
 
-    if (!bb->evtchn)
+    if (!bb->host.evtchn)
         return;
-    while ((port = pvctrl_evtchn_pending(bb->evtchn)) >= 0) {
-        pvctrl_evtchn_unmask(bb->evtchn, (uint32_t)port);
+    while ((port = pvctrl_evtchn_pending(bb->host.evtchn)) >= 0) {
+        pvctrl_evtchn_unmask(bb->host.evtchn, (uint32_t)port);
         struct vbd *v = port < BB_MAX_PORTS ? bb->by_port[port] : NULL;
         if (v)
             ring_kick(bb, v);

@@ -1,17 +1,12 @@
 /* main.c: pvblkback, the block backend daemon (Xen's blkback): options,
  * the run directory and the pid file, then the loop (daemon.c). Runs in
  * the foreground; SIGTERM or SIGINT stops it cleanly. */
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend_main.h"
 #include "log.h"
-#include "pidfile.h"
 #include "pvblkback.h"
 
 static void usage(FILE *f)
@@ -34,88 +29,30 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "rundir", required_argument, NULL, 'r' },
-        { "quiet", no_argument, NULL, 'Q' },
-        { "debug", no_argument, NULL, 'D' },
-        { "poll-ms", required_argument, NULL, 'p' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
+    static const int stop[] = { SIGTERM, SIGINT, 0 };
     static struct blkback bb; /* large (the port table): not on the stack */
-    char pidpath[4096 + 32];
-    sigset_t stop;
-    pid_t other = 0;
-    int opt, pidfd, rc;
-    char *end;
-    long ms;
+    struct bk_options o = {
+        .prog = "pvblkback", .usage = usage, .tick_max = BB_TICK_MS, .tick_ms = BB_TICK_MS,
+    };
+    struct bk_run run;
+    int rc;
 
-    log_prog = "pvblkback";
+    rc = bk_parse_options(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
     bb.epfd = -1;
     bb.uring_efd = -1;
-    bb.tick_ms = BB_TICK_MS;
-    bb.rundir = getenv("PV_RUNDIR");
-    if (!bb.rundir || !*bb.rundir)
-        bb.rundir = "/run/pv";
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'r': bb.rundir = optarg; break;
-        case 'Q': log_threshold = LOG_WARN; break;
-        case 'D': log_threshold = LOG_DEBUG; break;
-        case 'p':
-            errno = 0;
-            ms = strtol(optarg, &end, 10);
-            if (errno || *end || ms < 1 || ms > BB_TICK_MS) {
-                usage(stderr);
-                return 2;
-            }
-            bb.tick_ms = (int)ms;
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind != argc || strlen(bb.rundir) >= 4096) {
-        usage(stderr);
-        return 2;
-    }
-    snprintf(pidpath, sizeof(pidpath), "%s/pvblkback.pid", bb.rundir);
-    if (mkdir(bb.rundir, 0700) < 0 && errno != EEXIST) {
-        log_err("cannot create %s: %s", bb.rundir, strerror(errno));
+    bb.tick_ms = o.tick_ms;
+    bb.rundir = o.rundir;
+    if (bk_run_take(&run, &o, NULL))
+        return 1;
+    if (bk_block_signals(stop) < 0) {
+        bk_run_release(&run);
         return 1;
     }
-    pidfd = pidfile_take(pidpath, &other);
-    if (pidfd < 0) {
-        if (pidfd == -EEXIST)
-            log_err("another pvblkback (pid %ld) serves %s", (long)other, bb.rundir);
-        else
-            log_err("cannot take %s: %s", pidpath, strerror(-pidfd));
-        return 1;
-    }
-    /* libxs finds the socket through $PV_RUNDIR unless XENSTORED_PATH or
-     * XENSTORED_RUNDIR say otherwise: make it the same run directory. */
-    if (setenv("PV_RUNDIR", bb.rundir, 1) < 0) {
-        log_err("setenv: %s", strerror(errno));
-        pidfile_release(pidpath, pidfd);
-        return 1;
-    }
-
-    /* Stop signals arrive through the loop's signalfd. An ignored signal
-     * (inherited that way) would never reach it, so take them back. */
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) {
-        log_err("sigprocmask: %s", strerror(errno));
-        pidfile_release(pidpath, pidfd);
-        return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
 
     log_info("serving %s (pid %ld)", bb.rundir, (long)getpid());
     rc = daemon_run(&bb);
-    pidfile_release(pidpath, pidfd);
+    bk_run_release(&run);
     return rc;
 }

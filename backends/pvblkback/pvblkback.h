@@ -8,6 +8,13 @@
  *               lost and found again; which domains are still alive
  *   xenbus.c    xenstore: the watches, the xenbus handshake of each device
  *               (backend and frontend states, the nodes published)
+ *
+ * What pvblkback shares with pvnetback and pvconsoled is in
+ * backends/common (libbackend): the command line, run directory and pid
+ * file (backend_main.h), the loop's epoll/signalfd/timerfd
+ * (backend_loop.h), the pvhv handles (backend_host.h) and the xenstore
+ * plumbing (backend_xenbus.h); the files above keep what is the block
+ * device's own.
  *   vbd.c       one virtual block device: its backing file or block
  *               device, connecting and disconnecting its ring
  *   ring.c      the request ring: copying requests out, checking them,
@@ -35,12 +42,11 @@
 #include <pvhv/io/blkif.h>
 #include <pvhv/io/xenbus.h>
 
+#include "backend_host.h"
+#include "backend_loop.h"
+#include "backend_xenbus.h"
 #include "blkreq.h"
 
-struct pvctrl;
-struct pvctrl_evtchn;
-struct pvctrl_gnttab;
-struct xs_handle;
 struct pgrants; /* grants.c: a device's persistent grants */
 
 /* Where the backend directories live (watched as a whole). */
@@ -180,19 +186,15 @@ struct blkback {
     int tick_ms;
     double last_slow, last_rescan;
 
-    /* pvhv (host.c). NULL while it is not there. */
-    struct pvctrl *ctl;
-    struct pvctrl_evtchn *evtchn;
-    struct pvctrl_gnttab *gnttab;
-    bool waiting_logged;
+    /* pvhv (host.c, on backend_host): its handles NULL while it is not
+     * there. */
+    struct bk_host host;
     bool host_closing;         /* lost pvhv: waiting for I/O to drain */
     struct vbd *by_port[BB_MAX_PORTS];
 
-    /* xenstore (xenbus.c). NULL while it is not there. */
-    struct xs_handle *xs;
-    bool xs_fresh;             /* the first rescan after (re)connecting */
-    bool rescan_now;
-    bool xs_waiting_logged;
+    /* xenstore (xenbus.c, on backend_xenbus): xb.xs NULL while it is not
+     * there. */
+    struct bk_xs xb;
 
     /* io_uring (uring.c). */
     struct io_uring uring;
@@ -207,8 +209,8 @@ struct blkback {
 /* ---- daemon.c ---- */
 /* The loop; returns the exit status once SIGTERM or SIGINT arrived. */
 int daemon_run(struct blkback *bb);
-/* Monotonic milliseconds. */
-double bb_now_ms(void);
+/* Monotonic milliseconds (backend_loop.h). */
+#define bb_now_ms bk_now_ms
 
 /* ---- host.c ---- */
 /* Connect to pvhv if not connected (retried at every tick, quietly). */
@@ -232,8 +234,6 @@ void host_bind(struct blkback *bb, struct vbd *v);
 void host_unbind(struct blkback *bb, struct vbd *v);
 /* Notify the frontend of `v` (no-op while unbound). */
 void host_notify(struct blkback *bb, struct vbd *v);
-/* Is this a sign that the connection to pvhv is broken (not a refusal)? */
-bool host_conn_error(int err);
 
 /* ---- xenbus.c ---- */
 /* Connect to pvxenstored if not connected, watch the backend root, rescan. */

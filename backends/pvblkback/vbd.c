@@ -237,7 +237,7 @@ int vbd_connect(struct blkback *bb, struct vbd *v, bool resume)
 
     if (v->connected)
         return 0;
-    if (!bb->ctl || bb->host_closing) {
+    if (!bb->host.ctl || bb->host_closing) {
         v->need_connect = true;
         return -EAGAIN; /* host_connect looks again */
     }
@@ -250,7 +250,7 @@ int vbd_connect(struct blkback *bb, struct vbd *v, bool resume)
             v->domain_gone = true;
             return r;
         }
-        if (host_conn_error(r)) {
+        if (bk_host_conn_error(r)) {
             host_lost(bb, r);
             v->need_connect = true;
             return -EAGAIN;

@@ -6,19 +6,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
 
+#include "backend_loop.h"
 #include "log.h"
 #include "pvconsoled.h"
-
-static int add(struct pvcd *d, int fd, enum pvcd_tag tag)
-{
-    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = PVCD_EV(tag, 0) };
-
-    return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
-}
 
 /* Every PVCD_RESCAN_MS: look for pvhv and xenstore if absent, read the
  * domain list, pump every console. */
@@ -32,58 +23,41 @@ static void tick(struct pvcd *d)
 
 int daemon_run(struct pvcd *d)
 {
-    struct itimerspec its = {
-        .it_interval = { 0, PVCD_RESCAN_MS * 1000000L },
-        .it_value = { 0, 1 }, /* the first tick at once */
-    };
-    sigset_t mask;
-    int sfd = -1, tfd = -1, rc = 1;
+    static const int stop[] = { SIGTERM, SIGINT, SIGHUP, 0 };
+    struct bk_loop loop = { -1, -1, -1 };
+    int rc = 1, r;
 
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
-    d->epfd = epoll_create1(EPOLL_CLOEXEC);
-    sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (d->epfd < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
-        add(d, sfd, TAG_SIGNAL) < 0 || add(d, tfd, TAG_TIMER) < 0) {
-        log_err("cannot set up the loop: %s", strerror(errno));
+    r = bk_loop_open(&loop, stop, PVCD_RESCAN_MS, PVCD_EV(TAG_SIGNAL, 0), PVCD_EV(TAG_TIMER, 0));
+    d->epfd = loop.epfd;
+    if (r < 0)
         goto out;
-    }
     for (;;) {
         struct epoll_event evs[32];
-        int n = epoll_wait(d->epfd, evs, 32, -1);
+        int n = bk_loop_wait(&loop, evs, 32, -1), sig;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            log_err("epoll_wait: %s", strerror(errno));
+        if (n < 0)
             goto out;
-        }
         for (int i = 0; i < n; i++) {
-            uint64_t data = evs[i].data.u64, ticks;
+            uint64_t data = evs[i].data.u64;
             uint32_t domid = (uint32_t)data;
             struct console *c;
 
             switch ((enum pvcd_tag)(data >> 32)) {
-            case TAG_SIGNAL: {
-                struct signalfd_siginfo si;
-                while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                    if (si.ssi_signo == SIGHUP) {
+            case TAG_SIGNAL:
+                while ((sig = bk_loop_signal(&loop)) > 0) {
+                    if (sig == SIGHUP) {
                         log_info("SIGHUP: reopening the log files");
                         for (c = d->consoles; c; c = c->next)
                             console_reopen_log(d, c);
                         continue;
                     }
-                    log_info("%s: stopping", strsignal((int)si.ssi_signo));
+                    log_info("%s: stopping", strsignal(sig));
                     rc = 0;
                     goto out;
                 }
                 break;
-            }
             case TAG_TIMER:
-                if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+                if (bk_loop_tick(&loop))
                     tick(d);
                 break;
             case TAG_EVTCHN:
@@ -109,11 +83,7 @@ out:
      * ready for the next pvconsoled), then xenstore. */
     domains_disconnect(d);
     xs_glue_close(d);
-    if (tfd >= 0)
-        close(tfd);
-    if (sfd >= 0)
-        close(sfd);
-    if (d->epfd >= 0)
-        close(d->epfd);
+    bk_loop_close(&loop);
+    d->epfd = -1;
     return rc;
 }

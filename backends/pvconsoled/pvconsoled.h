@@ -11,7 +11,10 @@
  *   pty.c       opening a raw pty
  *   xs.c        xenstore (optional): @introduceDomain/@releaseDomain
  *               watches, console/tty
- *   pidfile.c   DIR/pvconsoled.pid
+ *
+ * The command line, DIR/pvconsoled.pid and the loop's epoll, signalfd and
+ * timerfd are shared with the other backends (backends/common:
+ * backend_main.h, pidfile.h, backend_loop.h).
  */
 #ifndef PVCONSOLED_H
 #define PVCONSOLED_H

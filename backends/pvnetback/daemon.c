@@ -8,24 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <xenstore.h>
 
+#include "backend_loop.h"
 #include "log.h"
 #include "pvctrl.h"
 #include "pvnetback.h"
-
-double nb_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 void nb_tap_watch(struct netback *nb, struct vif *v, uint32_t events)
 {
@@ -36,13 +25,6 @@ void nb_tap_watch(struct netback *nb, struct vif *v, uint32_t events)
         v->tap_events = events;
     else
         log_warn("vif %u/%u: epoll on %s: %s", v->domid, v->devid, v->ifname, strerror(errno));
-}
-
-static int add(struct netback *nb, int fd, struct nb_src *src)
-{
-    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
-
-    return epoll_ctl(nb->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
 /* Every tick: look for pvhv and xenstore if absent, retry binds, look at
@@ -57,8 +39,8 @@ static void tick(struct netback *nb)
         nb->last_slow = now;
         host_check_domains(nb);
     }
-    if (nb->xs && now - nb->last_rescan >= NB_RESCAN_MS)
-        nb->rescan_now = true;
+    if (nb->xb.xs && now - nb->last_rescan >= NB_RESCAN_MS)
+        nb->xb.rescan_now = true;
     for (struct vif *v = nb->vifs; v; v = v->next) {
         if (!v->connected)
             continue;
@@ -104,60 +86,45 @@ static void shutdown_all(struct netback *nb)
 
 int daemon_run(struct netback *nb)
 {
-    struct itimerspec its = {
-        .it_interval = { nb->tick_ms / 1000, (nb->tick_ms % 1000) * 1000000L },
-        .it_value = { 0, 1 }, /* the first tick at once */
-    };
-    sigset_t mask;
-    int sfd = -1, tfd = -1, rc = 1, r;
+    static const int stop[] = { SIGTERM, SIGINT, 0 };
+    struct bk_loop loop = { -1, -1, -1 };
+    int rc = 1, r;
     double last_poll = 0;
 
     nb->src_signal.tag = TAG_SIGNAL;
     nb->src_timer.tag = TAG_TIMER;
     nb->src_evtchn.tag = TAG_EVTCHN;
     nb->src_xs.tag = TAG_XS;
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
     nb->arena = malloc(NB_ARENA_SIZE);
-    nb->epfd = epoll_create1(EPOLL_CLOEXEC);
-    sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (!nb->arena || nb->epfd < 0 || sfd < 0 || tfd < 0 ||
-        timerfd_settime(tfd, 0, &its, NULL) < 0) {
-        log_err("cannot set up the loop: %s", strerror(errno));
+    if (!nb->arena) {
+        log_err("cannot set up the loop: %s", strerror(ENOMEM));
         goto out;
     }
-    if ((r = add(nb, sfd, &nb->src_signal)) < 0 || (r = add(nb, tfd, &nb->src_timer)) < 0) {
-        log_err("cannot set up the loop: %s", strerror(-r));
+    r = bk_loop_open(&loop, stop, nb->tick_ms, (uintptr_t)&nb->src_signal,
+                     (uintptr_t)&nb->src_timer);
+    nb->epfd = loop.epfd;
+    if (r < 0)
         goto out;
-    }
     nb->last_slow = nb->last_rescan = nb_now_ms();
     for (;;) {
         struct epoll_event evs[64];
         bool polling = rx_polling(nb);
-        int timeout = (nb->again || nb->rescan_now) ? 0 : polling ? NB_RX_POLL_MS : -1;
-        int n = epoll_wait(nb->epfd, evs, 64, timeout);
+        int timeout = (nb->again || nb->xb.rescan_now) ? 0 : polling ? NB_RX_POLL_MS : -1;
+        int n = bk_loop_wait(&loop, evs, 64, timeout), sig;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            log_err("epoll_wait: %s", strerror(errno));
+        if (n < 0)
             goto out;
-        }
         for (int i = 0; i < n; i++) {
             struct nb_src *src = evs[i].data.ptr;
-            uint64_t ticks;
 
             if (src == &nb->src_signal) {
-                struct signalfd_siginfo si;
-                if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                    log_info("%s: stopping", strsignal((int)si.ssi_signo));
+                if ((sig = bk_loop_signal(&loop)) > 0) {
+                    log_info("%s: stopping", strsignal(sig));
                     rc = 0;
                     goto out;
                 }
             } else if (src == &nb->src_timer) {
-                if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+                if (bk_loop_tick(&loop))
                     tick(nb);
             } else if (src == &nb->src_evtchn) {
                 host_events(nb);
@@ -176,9 +143,9 @@ int daemon_run(struct netback *nb)
                     rx_kick(nb, v);
             }
         }
-        if (nb->rescan_now && nb->xs)
+        if (nb->xb.rescan_now && nb->xb.xs)
             xb_rescan(nb);
-        nb->rescan_now = false;
+        nb->xb.rescan_now = false;
         double now = nb_now_ms();
         bool poll_rx = polling && now - last_poll >= NB_RX_POLL_MS;
         if (poll_rx)
@@ -190,12 +157,8 @@ out:
     shutdown_all(nb);
     xb_close(nb);
     host_close(nb);
-    if (tfd >= 0)
-        close(tfd);
-    if (sfd >= 0)
-        close(sfd);
-    if (nb->epfd >= 0)
-        close(nb->epfd);
+    bk_loop_close(&loop);
+    nb->epfd = -1;
     free(nb->arena);
     free(nb->ops);
     return rc;

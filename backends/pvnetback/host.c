@@ -5,75 +5,39 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
-#include <pvhv/errno.h>
 #include <pvhv/grant_table.h>
 
+#include "backend_host.h"
 #include "log.h"
 #include "pvctrl.h"
 #include "pvnetback.h"
 
-bool host_conn_error(int err)
-{
-    switch (-err) {
-    case ECONNREFUSED:
-    case ECONNRESET:
-    case ENOTCONN:
-    case EPIPE:
-    case EIO:
-        return true;
-    default:
-        return false;
-    }
-}
-
+/* The handles, and the ports they numbered. */
 static void close_handles(struct netback *nb)
 {
-    if (nb->evtchn) {
-        epoll_ctl(nb->epfd, EPOLL_CTL_DEL, pvctrl_evtchn_fd(nb->evtchn), NULL);
-        pvctrl_evtchn_close(nb->evtchn);
-    }
-    pvctrl_gnttab_close(nb->gnttab); /* unmaps whatever is still mapped */
-    pvctrl_close(nb->ctl);
-    nb->evtchn = NULL;
-    nb->gnttab = NULL;
-    nb->ctl = NULL;
+    bk_host_close(&nb->host);
     memset(nb->by_port, 0, sizeof(nb->by_port));
 }
 
 void host_connect(struct netback *nb)
 {
-    int r;
-
-    if (nb->ctl)
+    if (nb->host.ctl)
         return;
-    r = pvctrl_open(nb->rundir, &nb->ctl);
-    if (r == 0)
-        r = pvctrl_evtchn_open(nb->rundir, &nb->evtchn);
-    if (r == 0)
-        r = pvctrl_gnttab_open(nb->rundir, &nb->gnttab);
-    if (r == 0) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &nb->src_evtchn };
-        if (epoll_ctl(nb->epfd, EPOLL_CTL_ADD, pvctrl_evtchn_fd(nb->evtchn), &ev) < 0)
-            r = -errno;
-    }
-    if (r < 0) {
-        close_handles(nb);
-        if (!nb->waiting_logged)
-            log_info("waiting for pvhv in %s (%s); retrying every %d ms", nb->rundir,
-                     strerror(-r), nb->tick_ms);
-        nb->waiting_logged = true;
+    nb->host.rundir = nb->rundir;
+    nb->host.epfd = nb->epfd;
+    nb->host.evtchn_data = (uintptr_t)&nb->src_evtchn;
+    nb->host.tick_ms = nb->tick_ms;
+    if (bk_host_open(&nb->host) < 0) {
+        memset(nb->by_port, 0, sizeof(nb->by_port));
         return;
     }
-    log_info("connected to pvhv in %s", nb->rundir);
-    nb->waiting_logged = false;
     xb_check_all(nb); /* vifs that waited for pvhv */
 }
 
 void host_lost(struct netback *nb, int err)
 {
-    if (!nb->ctl)
+    if (!nb->host.ctl)
         return;
     log_warn("lost pvhv (%s): disconnecting every vif", strerror(-err));
     for (struct vif *v = nb->vifs; v; v = v->next) {
@@ -93,18 +57,17 @@ void host_close(struct netback *nb)
 
 void host_check_domains(struct netback *nb)
 {
-    if (!nb->ctl)
+    if (!nb->host.ctl)
         return;
     for (struct vif *v = nb->vifs; v; v = v->next) {
-        struct pvhv_ctl_dominfo info;
         if (!v->connected || v->domain_gone)
             continue;
-        int r = pvctrl_domain_getinfo(nb->ctl, v->domid, &info);
-        if (r < 0 && host_conn_error(r)) {
+        int r = bk_host_domain_alive(&nb->host, v->domid);
+        if (r < 0) {
             host_lost(nb, r);
             return;
         }
-        if (r == -XEN_ESRCH || (r == 0 && info.state == PVHV_DOMSTATE_DYING)) {
+        if (r == 0) {
             log_info("vif %u/%u: domain %u is gone: disconnecting", v->domid, v->devid,
                      v->domid);
             v->domain_gone = true;
@@ -113,24 +76,14 @@ void host_check_domains(struct netback *nb)
     }
 }
 
-static int bind_one(struct netback *nb, struct vif *v, uint32_t remote)
-{
-    int r = pvctrl_evtchn_bind_interdomain(nb->evtchn, v->domid, remote);
-    if (r >= NB_MAX_PORTS) {
-        pvctrl_evtchn_unbind(nb->evtchn, (uint32_t)r);
-        r = -ENOSPC;
-    }
-    return r;
-}
-
 void host_bind(struct netback *nb, struct vif *v)
 {
     int r = 0;
 
-    if (!nb->evtchn || !v->connected)
+    if (!nb->host.evtchn || !v->connected)
         return;
     if (v->local_tx_port < 0) {
-        r = bind_one(nb, v, v->remote_tx_port);
+        r = bk_host_bind(&nb->host, v->domid, v->remote_tx_port, NB_MAX_PORTS);
         if (r >= 0) {
             v->local_tx_port = r;
             nb->by_port[r].vif = v;
@@ -138,7 +91,7 @@ void host_bind(struct netback *nb, struct vif *v)
         }
     }
     if (r >= 0 && v->split && v->local_rx_port < 0) {
-        r = bind_one(nb, v, v->remote_rx_port);
+        r = bk_host_bind(&nb->host, v->domid, v->remote_rx_port, NB_MAX_PORTS);
         if (r >= 0) {
             v->local_rx_port = r;
             nb->by_port[r].vif = v;
@@ -166,11 +119,7 @@ static void unbind_one(struct netback *nb, struct vif *v, int port)
 {
     if (port < 0)
         return;
-    if (nb->evtchn) {
-        int r = pvctrl_evtchn_unbind(nb->evtchn, (uint32_t)port);
-        if (r < 0)
-            log_debug("vif %u/%u: unbind port %d: %s", v->domid, v->devid, port, strerror(-r));
-    }
+    bk_host_unbind(&nb->host, port, "vif", v->domid, v->devid);
     nb->by_port[port].vif = NULL;
     nb->by_port[port].rings = 0;
 }
@@ -187,30 +136,27 @@ void host_notify(struct netback *nb, struct vif *v, unsigned rings)
 {
     int ports[2], n = 0;
 
-    if (!nb->evtchn)
+    if (!nb->host.evtchn)
         return;
     if ((rings & PORT_TX) && v->local_tx_port >= 0)
         ports[n++] = v->local_tx_port;
     if ((rings & PORT_RX) && v->local_rx_port >= 0 && (n == 0 || v->local_rx_port != ports[0]))
         ports[n++] = v->local_rx_port;
-    for (int i = 0; i < n; i++) {
-        int r = pvctrl_evtchn_notify(nb->evtchn, (uint32_t)ports[i]);
-        if (r < 0)
-            log_debug("vif %u/%u: notify: %s", v->domid, v->devid, strerror(-r));
-    }
+    for (int i = 0; i < n; i++)
+        bk_host_notify(&nb->host, ports[i], "vif", v->domid, v->devid);
 }
 
 void host_events(struct netback *nb)
 {
     int port;
 
-    if (!nb->evtchn)
+    if (!nb->host.evtchn)
         return;
     /* Bounded: events still pending are seen in the next round (the fd
      * stays readable), after the other sources had theirs. */
-    for (int n = 0; n < 256 && nb->evtchn && (port = pvctrl_evtchn_pending(nb->evtchn)) >= 0;
+    for (int n = 0; n < 256 && nb->host.evtchn && (port = pvctrl_evtchn_pending(nb->host.evtchn)) >= 0;
          n++) {
-        pvctrl_evtchn_unmask(nb->evtchn, (uint32_t)port);
+        pvctrl_evtchn_unmask(nb->host.evtchn, (uint32_t)port);
         if (port >= NB_MAX_PORTS || !nb->by_port[port].vif)
             continue;
         struct vif *v = nb->by_port[port].vif;
@@ -243,11 +189,11 @@ void host_copy(struct netback *nb, struct gnttab_copy *ops, size_t n)
 {
     for (size_t done = 0; done < n;) {
         uint32_t k = (uint32_t)(n - done < PVHV_GNTTAB_MAP_MAX ? n - done : PVHV_GNTTAB_MAP_MAX);
-        int r = nb->gnttab ? pvctrl_gnttab_grant_copy(nb->gnttab, k, ops + done) : -ENOTCONN;
+        int r = nb->host.gnttab ? pvctrl_gnttab_grant_copy(nb->host.gnttab, k, ops + done) : -ENOTCONN;
         if (r < 0) {
             for (uint32_t i = 0; i < k; i++)
                 ops[done + i].status = GNTST_general_error;
-            if (host_conn_error(r))
+            if (bk_host_conn_error(r))
                 log_debug("grant copy: %s", strerror(-r));
         }
         done += k;

@@ -2,16 +2,13 @@
  * the run directory and the pid file, then the loop (daemon.c). Runs in
  * the foreground; SIGTERM or SIGINT stops it cleanly. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend_main.h"
 #include "log.h"
-#include "pidfile.h"
 #include "pvnetback.h"
 
 static void usage(FILE *f)
@@ -35,90 +32,32 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "rundir", required_argument, NULL, 'r' },
-        { "quiet", no_argument, NULL, 'Q' },
-        { "debug", no_argument, NULL, 'D' },
-        { "poll-ms", required_argument, NULL, 'p' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
+    static const int stop[] = { SIGTERM, SIGINT, 0 };
     static struct netback nb; /* large (the port table): not on the stack */
-    char pidpath[4096 + 32];
-    sigset_t stop;
-    pid_t other = 0;
-    int opt, pidfd, rc;
-    char *end;
-    long ms;
+    struct bk_options o = {
+        .prog = "pvnetback", .usage = usage, .tick_max = NB_TICK_MS, .tick_ms = NB_TICK_MS,
+    };
+    struct bk_run run;
+    int rc;
 
-    log_prog = "pvnetback";
+    rc = bk_parse_options(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
     nb.epfd = -1;
-    nb.tick_ms = NB_TICK_MS;
-    nb.rundir = getenv("PV_RUNDIR");
-    if (!nb.rundir || !*nb.rundir)
-        nb.rundir = "/run/pv";
-    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'r': nb.rundir = optarg; break;
-        case 'Q': log_threshold = LOG_WARN; break;
-        case 'D': log_threshold = LOG_DEBUG; break;
-        case 'p':
-            errno = 0;
-            ms = strtol(optarg, &end, 10);
-            if (errno || *end || ms < 1 || ms > NB_TICK_MS) {
-                usage(stderr);
-                return 2;
-            }
-            nb.tick_ms = (int)ms;
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind != argc || strlen(nb.rundir) >= 4096) {
-        usage(stderr);
-        return 2;
-    }
-    snprintf(pidpath, sizeof(pidpath), "%s/pvnetback.pid", nb.rundir);
-    if (mkdir(nb.rundir, 0700) < 0 && errno != EEXIST) {
-        log_err("cannot create %s: %s", nb.rundir, strerror(errno));
+    nb.tick_ms = o.tick_ms;
+    nb.rundir = o.rundir;
+    if (bk_run_take(&run, &o, NULL))
         return 1;
-    }
-    pidfd = pidfile_take(pidpath, &other);
-    if (pidfd < 0) {
-        if (pidfd == -EEXIST)
-            log_err("another pvnetback (pid %ld) serves %s", (long)other, nb.rundir);
-        else
-            log_err("cannot take %s: %s", pidpath, strerror(-pidfd));
-        return 1;
-    }
-    /* libxs finds the socket through $PV_RUNDIR unless XENSTORED_PATH or
-     * XENSTORED_RUNDIR say otherwise: make it the same run directory. */
-    if (setenv("PV_RUNDIR", nb.rundir, 1) < 0) {
-        log_err("setenv: %s", strerror(errno));
-        pidfile_release(pidpath, pidfd);
-        return 1;
-    }
     if (access("/dev/net/tun", R_OK | W_OK) < 0)
         log_warn("/dev/net/tun: %s: no vif can be served (load the tun module)",
                  strerror(errno));
-
-    /* Stop signals arrive through the loop's signalfd. An ignored signal
-     * (inherited that way) would never reach it, so take them back. */
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0) {
-        log_err("sigprocmask: %s", strerror(errno));
-        pidfile_release(pidpath, pidfd);
+    if (bk_block_signals(stop) < 0) {
+        bk_run_release(&run);
         return 1;
     }
-    signal(SIGPIPE, SIG_IGN);
 
     log_info("serving %s (pid %ld)", nb.rundir, (long)getpid());
     rc = daemon_run(&nb);
-    pidfile_release(pidpath, pidfd);
+    bk_run_release(&run);
     return rc;
 }

@@ -8,6 +8,9 @@
  *               lost and found again; which domains are still alive
  *   xenbus.c    xenstore: the watches, each vif's xenbus handshake (the
  *               backend and frontend states, the nodes published)
+ *               (the shared parts of main.c, daemon.c, host.c and xenbus.c
+ *               are in backends/common: backend_main.h, backend_loop.h,
+ *               backend_host.h, backend_xenbus.h)
  *   vif.c       one vif: its record, its TAP's life, connecting and
  *               disconnecting its rings
  *   tap.c       the TAP device: made, named, addressed, bridged, offloads
@@ -34,12 +37,11 @@
 #include <pvhv/io/netif.h>
 #include <pvhv/io/xenbus.h>
 
+#include "backend_host.h"
+#include "backend_loop.h"
+#include "backend_xenbus.h"
 #include "pvnetback_limits.h"
 
-struct pvctrl;
-struct pvctrl_evtchn;
-struct pvctrl_gnttab;
-struct xs_handle;
 
 /* Where the backend directories live (watched as a whole). */
 #define NB_BACKEND_ROOT "/local/domain/0/backend/vif"
@@ -150,21 +152,17 @@ struct netback {
     double last_slow, last_rescan;
     struct nb_src src_signal, src_timer, src_evtchn, src_xs;
 
-    /* pvhv (host.c). NULL while it is not there. */
-    struct pvctrl *ctl;
-    struct pvctrl_evtchn *evtchn;
-    struct pvctrl_gnttab *gnttab;
-    bool waiting_logged;
+    /* pvhv (host.c, on backend_host): its handles NULL while it is not
+     * there. */
+    struct bk_host host;
     struct {
         struct vif *vif;
         unsigned rings;         /* PORT_TX | PORT_RX */
     } by_port[NB_MAX_PORTS];
 
-    /* xenstore (xenbus.c). NULL while it is not there. */
-    struct xs_handle *xs;
-    bool xs_fresh;
-    bool rescan_now;
-    bool xs_waiting_logged;
+    /* xenstore (xenbus.c, on backend_xenbus): xb.xs NULL while it is not
+     * there. */
+    struct bk_xs xb;
 
     struct vif *vifs;
     bool again;                 /* some vif has tx_again */
@@ -175,7 +173,8 @@ struct netback {
 
 /* ---- daemon.c ---- */
 int daemon_run(struct netback *nb);
-double nb_now_ms(void);
+/* Monotonic milliseconds (backend_loop.h). */
+#define nb_now_ms bk_now_ms
 /* Change what epoll watches on v's TAP (0 or EPOLLIN). */
 void nb_tap_watch(struct netback *nb, struct vif *v, uint32_t events);
 
@@ -191,7 +190,6 @@ void host_bind(struct netback *nb, struct vif *v);
 void host_unbind(struct netback *nb, struct vif *v);
 /* Notify the frontend of v for `rings` (PORT_TX, PORT_RX or both). */
 void host_notify(struct netback *nb, struct vif *v, unsigned rings);
-bool host_conn_error(int err);
 /* Run `n` grant copies in calls of at most PVHV_GNTTAB_MAP_MAX; a call
  * that fails marks its ops failed. */
 void host_copy(struct netback *nb, struct gnttab_copy *ops, size_t n);

@@ -179,7 +179,7 @@ static int read_frontend(struct netback *nb, struct vif *v, uint32_t refs[2])
     int nocsum = xb_read_fe_bool(nb, v, "feature-no-csum-offload", 0);
     int c6 = xb_read_fe_bool(nb, v, "feature-ipv6-csum-offload", 0);
     int notify = xb_read_fe_bool(nb, v, "feature-rx-notify", 0);
-    if (!nb->xs)
+    if (!nb->xb.xs)
         return -ENOTCONN;
     /* A feature node we cannot read counts as not offered. */
     v->fe_sg = sg == 1;
@@ -215,7 +215,7 @@ int vif_connect(struct netback *nb, struct vif *v, bool resume)
 
     if (v->connected)
         return 0;
-    if (!nb->ctl) {
+    if (!nb->host.ctl) {
         v->need_connect = true;
         return -EAGAIN; /* host_connect looks again */
     }
@@ -224,7 +224,7 @@ int vif_connect(struct netback *nb, struct vif *v, bool resume)
         return r;
     if ((r = read_frontend(nb, v, refs)) < 0)
         return r;
-    void *addr = pvctrl_gnttab_map_grant_refs(nb->gnttab, 2, v->domid, refs,
+    void *addr = pvctrl_gnttab_map_grant_refs(nb->host.gnttab, 2, v->domid, refs,
                                               PROT_READ | PROT_WRITE);
     if (!addr) {
         r = -errno;
@@ -232,7 +232,7 @@ int vif_connect(struct netback *nb, struct vif *v, bool resume)
             v->domain_gone = true;
             return r;
         }
-        if (host_conn_error(r)) {
+        if (bk_host_conn_error(r)) {
             host_lost(nb, r);
             v->need_connect = true;
             return -EAGAIN;
@@ -305,8 +305,8 @@ void vif_disconnect(struct netback *nb, struct vif *v, int target)
 {
     if (v->connected) {
         host_unbind(nb, v);
-        if (nb->gnttab) {
-            int r = pvctrl_gnttab_unmap(nb->gnttab, v->rings, 2);
+        if (nb->host.gnttab) {
+            int r = pvctrl_gnttab_unmap(nb->host.gnttab, v->rings, 2);
             if (r < 0)
                 log_debug("vif %u/%u: unmapping the rings: %s", v->domid, v->devid,
                           strerror(-r));

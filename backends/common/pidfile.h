@@ -1,6 +1,7 @@
-/* pidfile.h: DIR/pvconsoled.pid, locked while the daemon runs. */
-#ifndef PVCONSOLED_PIDFILE_H
-#define PVCONSOLED_PIDFILE_H
+/* pidfile.h: DIR/PROG.pid (pvconsoled, pvblkback, pvnetback), locked while
+ * the daemon runs, so that two daemons never serve one run directory. */
+#ifndef BACKEND_PIDFILE_H
+#define BACKEND_PIDFILE_H
 
 #include <sys/types.h>
 
@@ -12,7 +13,8 @@
  */
 int pidfile_take(const char *path, pid_t *other);
 
-/* Remove the file and drop the lock. */
+/* Remove the file at `path` and drop the lock held by `fd` (from
+ * pidfile_take; a negative fd: nothing to do). */
 void pidfile_release(const char *path, int fd);
 
 #endif

@@ -1,4 +1,4 @@
-/* pidfile.c: DIR/pvconsoled.pid, locked while the daemon runs. */
+/* pidfile.c: DIR/PROG.pid, locked while a backend daemon runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
