@@ -172,53 +172,20 @@ static void nap(void)
         pvfront_delay_ns(1000000);
 }
 
-/*
- * Wait until B/state is one of lo..hi. States below lo are waited for with
- * a watch; others (the backend still Closed from an earlier connection,
- * about to answer our Initialising) are polled every 1 ms. Returns the
- * state, -XEN_ETIMEDOUT, or an error.
- */
+/* Wait until B/state is one of lo..hi (pvfront_xenbus_wait_range). */
 static int wait_backend(struct pvfront_netfront *nf, int lo, int hi, uint64_t deadline)
 {
     char p[256];
 
-    node(p, nf->bpath, "state");
-    for (;;) {
-        int s = pvfront_xenbus_read_state(p);
-        if (s < 0)
-            return s;
-        if (s >= lo && s <= hi)
-            return s;
-        if (left(deadline) == 0)
-            return -XEN_ETIMEDOUT;
-        if (s < lo) {
-            s = pvfront_xenbus_wait_state(p, (enum xenbus_state)lo, left(deadline));
-            if (s < 0)
-                return s;
-        } else {
-            nap();
-        }
-    }
+    return pvfront_xenbus_wait_range(node(p, nf->bpath, "state"), lo, hi, deadline);
 }
 
 /* Close: Closing, backend >= Closing, Closed, backend Closed; each wait bounded. */
 static int close_handshake(struct pvfront_netfront *nf, uint64_t timeout_ns)
 {
     char p[256];
-    int r, ret = 0;
 
-    node(p, nf->bpath, "state");
-    if ((r = pvfront_xenbus_switch_state(nf->fpath, XenbusStateClosing)) < 0)
-        ret = r;
-    r = pvfront_xenbus_wait_state(p, XenbusStateClosing, timeout_ns);
-    if (r < 0 && ret == 0)
-        ret = r;
-    if ((r = pvfront_xenbus_switch_state(nf->fpath, XenbusStateClosed)) < 0 && ret == 0)
-        ret = r;
-    r = pvfront_xenbus_wait_state(p, XenbusStateClosed, timeout_ns);
-    if (r < 0 && ret == 0)
-        ret = r;
-    return ret;
+    return pvfront_xenbus_close(nf->fpath, node(p, nf->bpath, "state"), timeout_ns);
 }
 
 /* Revoke everything (retrying while the backend still uses some), close the ports. */

@@ -796,3 +796,40 @@ int pvfront_xenbus_wait_state(const char *state_path, enum xenbus_state want,
     pvfront_xs_unwatch(state_path, WAIT_TOKEN);
     return r;
 }
+
+int pvfront_xenbus_wait_range(const char *state_path, int lo, int hi, uint64_t deadline_ns)
+{
+    for (;;) {
+        int s = pvfront_xenbus_read_state(state_path);
+        if (s < 0 || (s >= lo && s <= hi))
+            return s;
+        uint64_t now = pvfront_time_ns();
+        if (now >= deadline_ns)
+            return -XEN_ETIMEDOUT;
+        if (s < lo) {
+            s = pvfront_xenbus_wait_state(state_path, (enum xenbus_state)lo, deadline_ns - now);
+            if (s < 0)
+                return s;
+        } else if (pvfront_sleep_ns(1000000) < 0) {
+            pvfront_delay_ns(1000000);
+        }
+    }
+}
+
+int pvfront_xenbus_close(const char *dev_path, const char *back_state_path,
+                         uint64_t timeout_ns)
+{
+    int r, ret = 0;
+
+    if ((r = pvfront_xenbus_switch_state(dev_path, XenbusStateClosing)) < 0)
+        ret = r;
+    r = pvfront_xenbus_wait_state(back_state_path, XenbusStateClosing, timeout_ns);
+    if (r < 0 && ret == 0)
+        ret = r;
+    if ((r = pvfront_xenbus_switch_state(dev_path, XenbusStateClosed)) < 0 && ret == 0)
+        ret = r;
+    r = pvfront_xenbus_wait_state(back_state_path, XenbusStateClosed, timeout_ns);
+    if (r < 0 && ret == 0)
+        ret = r;
+    return ret;
+}

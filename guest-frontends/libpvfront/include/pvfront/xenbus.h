@@ -242,4 +242,25 @@ int pvfront_xenbus_switch_state(const char *dev_path, enum xenbus_state s);
 int pvfront_xenbus_wait_state(const char *state_path, enum xenbus_state want,
                               uint64_t timeout_ns);
 
+/*
+ * pvfront_xenbus_wait_range: wait until the state node `state_path` holds
+ * a state in lo..hi, as a frontend waits for its backend. States below lo
+ * are waited for with a watch (pvfront_xenbus_wait_state); states above hi
+ * (a backend still Closed from an earlier connection, about to answer a
+ * new Initialising) are polled every millisecond. `deadline_ns` is an
+ * absolute pvfront_time_ns(). Returns the state, -XEN_ETIMEDOUT, or an
+ * error of the reads.
+ */
+int pvfront_xenbus_wait_range(const char *state_path, int lo, int hi, uint64_t deadline_ns);
+
+/*
+ * pvfront_xenbus_close: a frontend's close handshake, as Linux's: publish
+ * Closing in "<dev_path>/state", wait (up to timeout_ns) for the backend's
+ * state node `back_state_path` to reach Closing or beyond, publish Closed,
+ * wait for the backend's Closed. Every step runs even if one before it
+ * failed; returns 0 or the first error (-XEN_ETIMEDOUT among them).
+ */
+int pvfront_xenbus_close(const char *dev_path, const char *back_state_path,
+                         uint64_t timeout_ns);
+
 #endif /* PVFRONT_XENBUS_H */
