@@ -44,6 +44,15 @@ BENCH_PROGS += $(PVBENCH)
 TEST_DEPS += $(PVBENCH)
 TEST_LDLIBS += -lyajl
 
+# network: guest UDP throughput through pvnetback beside a veth pair
+# (bench/net_bench.c; runs in a network namespace of its own).
+NET_BENCH := $(BUILD)/bench/net_bench
+BENCH_PROGS += $(NET_BENCH)
+$(NET_BENCH): $(BUILD)/obj/bench/net_bench.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
 .PHONY: bench
 bench: all $(BENCH_PROGS)
 	@for b in $(BENCH_PROGS); do echo "== $$b"; $$b $(BUILD) || exit 1; done
+
