@@ -1305,6 +1305,9 @@ Test(blkback, destroyed_domain_is_released_and_another_served)
         usleep(10000);
     cr_expect_eq(guest_maps(bb_pid), 0, "pvblkback must unmap the dead domain's pages; log:\n%s",
                  bb_log());
+    /* The unmap comes at the disconnect; the release a moment later. */
+    while (now_ms() < end && !bb_log_has("released"))
+        usleep(10000);
     cr_expect(bb_log_has("released"), "log:\n%s", bb_log());
     kguest_boot(&k2, "next");
     ff_attach(&g, &k2, 0, KPAGES, k2.port, "xvda", "w", 8, true, 0);

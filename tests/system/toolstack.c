@@ -32,7 +32,7 @@ void stack_fini(struct stack *st)
     pvctl(st, "host", "stop", "-f", NULL);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", st->rundir);
     if (system(cmd) != 0)
-        cr_log_warn("could not remove %s", st->rundir);
+        cr_log_info("could not remove %s", st->rundir);
 }
 
 /* Read both pipes until the child closes them or the deadline passes. */
