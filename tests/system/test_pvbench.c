@@ -126,7 +126,14 @@ Test(pvbench, quick_run_writes_every_figure_as_json)
             continue;
         yajl_val min = field(f, "min", yajl_t_number), med = field(f, "median", yajl_t_number),
                  p99 = field(f, "p99", yajl_t_number), ratio = field(f, "ratio", yajl_t_number);
-        cr_assert(min && med && p99 && ratio, "%s lacks min, median, p99 or ratio", name);
+        cr_assert(min && med && p99, "%s lacks min, median or p99", name);
+        /* Off PVM a figure's baseline may be one the platform cannot take
+         * (the raw MSR exit on SVM, say): the figure stands, unratioed. */
+        if (!ratio && !pvm) {
+            cr_log_info("%s: no ratio here (its baseline is unavailable)", name);
+            continue;
+        }
+        cr_assert(ratio, "%s lacks its ratio", name);
         double a = YAJL_GET_DOUBLE(min), b = YAJL_GET_DOUBLE(med), c = YAJL_GET_DOUBLE(p99);
         cr_expect(a <= b && b <= c, "%s: min %.0f, median %.0f, p99 %.0f out of order", name, a,
                   b, c);
