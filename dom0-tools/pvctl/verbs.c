@@ -73,6 +73,31 @@ static void state_flags(const struct pvhv_ctl_dominfo *i, char out[7])
     }
 }
 
+/* The domains named by argv[optind..] (names or ids), else every domain:
+ * their infos into infos (LIST_MAX entries). Returns how many, or -1 with
+ * a message printed. */
+static int select_domains(struct session *s, int argc, char **argv,
+                          struct pvhv_ctl_dominfo *infos)
+{
+    int n = 0;
+
+    if (optind < argc) {
+        for (int i = optind; i < argc && n < LIST_MAX; i++, n++) {
+            uint32_t domid;
+            if (domain_lookup(s, argv[i], &domid) < 0 ||
+                pvctrl_domain_getinfo(s->ctl, domid, &infos[n]) < 0)
+                return -1;
+        }
+        return n;
+    }
+    n = pvctrl_domain_list(s->ctl, 1, infos, LIST_MAX);
+    if (n < 0) {
+        errmsg("cannot list domains: %s", strerror(-n));
+        return -1;
+    }
+    return n;
+}
+
 int cmd_list(struct session *s, int argc, char **argv)
 {
     struct pvhv_ctl_dominfo infos[LIST_MAX];
@@ -88,21 +113,8 @@ int cmd_list(struct session *s, int argc, char **argv)
     }
     if (session_need(s, false) < 0)
         return EXIT_FAILURE;
-    if (optind < argc) {
-        for (int i = optind; i < argc && n < LIST_MAX; i++) {
-            uint32_t domid;
-            if (domain_lookup(s, argv[i], &domid) < 0 ||
-                pvctrl_domain_getinfo(s->ctl, domid, &infos[n]) < 0)
-                return EXIT_FAILURE;
-            n++;
-        }
-    } else {
-        n = pvctrl_domain_list(s->ctl, 1, infos, LIST_MAX);
-        if (n < 0) {
-            errmsg("cannot list domains: %s", strerror(-n));
-            return EXIT_FAILURE;
-        }
-    }
+    if ((n = select_domains(s, argc, argv, infos)) < 0)
+        return EXIT_FAILURE;
     if (longfmt)
         return list_json(s, infos, n);
     printf("%-40s %5s %5s %5s     %-6s %9s\n", "Name", "ID", "Mem", "VCPUs", "State",
@@ -374,15 +386,8 @@ int cmd_vcpu_list(struct session *s, int argc, char **argv)
         return r;
     if (session_need(s, false) < 0)
         return EXIT_FAILURE;
-    if (optind < argc) {
-        for (int i = optind; i < argc && n < LIST_MAX; i++, n++)
-            if (domain_lookup(s, argv[i], &infos[n].domid) < 0)
-                return EXIT_FAILURE;
-    } else {
-        n = pvctrl_domain_list(s->ctl, 1, infos, LIST_MAX);
-        if (n < 0)
-            return EXIT_FAILURE;
-    }
+    if ((n = select_domains(s, argc, argv, infos)) < 0)
+        return EXIT_FAILURE;
     printf("%-32s %5s %5s %-6s %9s %-8s %12s %12s\n", "Name", "ID", "VCPU", "State",
            "Time(s)", "Mode", "Exits", "Hypercalls");
     for (int i = 0; i < n; i++) {
@@ -415,16 +420,8 @@ int cmd_uptime(struct session *s, int argc, char **argv)
     }
     if (session_need(s, false) < 0)
         return EXIT_FAILURE;
-    if (optind < argc) {
-        for (int i = optind; i < argc && n < LIST_MAX; i++, n++)
-            if (domain_lookup(s, argv[i], &infos[n].domid) < 0 ||
-                pvctrl_domain_getinfo(s->ctl, infos[n].domid, &infos[n]) < 0)
-                return EXIT_FAILURE;
-    } else {
-        n = pvctrl_domain_list(s->ctl, 1, infos, LIST_MAX);
-        if (n < 0)
-            return EXIT_FAILURE;
-    }
+    if ((n = select_domains(s, argc, argv, infos)) < 0)
+        return EXIT_FAILURE;
     if (!shortfmt)
         printf("%-32s %5s %s\n", "Name", "ID", "Uptime");
     for (int i = 0; i < n; i++) {
