@@ -264,19 +264,6 @@ static int switch_state(struct pvfront_blkfront *bf, enum xenbus_state s)
     return pvfront_xenbus_switch_state(bf->fpath, s);
 }
 
-static uint64_t left(uint64_t deadline)
-{
-    uint64_t now = pvfront_time_ns();
-
-    return now >= deadline ? 0 : deadline - now;
-}
-
-static void nap(void)
-{
-    if (pvfront_sleep_ns(1000000) < 0)
-        pvfront_delay_ns(1000000);
-}
-
 /* Wait until B/state is one of lo..hi (pvfront_xenbus_wait_range). */
 static int wait_backend(struct pvfront_blkfront *bf, int lo, int hi, uint64_t deadline)
 {
@@ -299,8 +286,8 @@ static int release(struct pvfront_blkfront *bf, uint64_t timeout_ns)
     uint64_t deadline = pvfront_time_ns() + timeout_ns;
     unsigned int busy;
 
-    while ((busy = pvfront__blk_revoke_all(bf)) > 0 && left(deadline) > 0)
-        nap();
+    while ((busy = pvfront__blk_revoke_all(bf)) > 0 && pvfront__left(deadline) > 0)
+        pvfront__nap();
     bf->stats.leaked_grants += busy;
     if (bf->port) {
         pvfront_evtchn_close(bf->port);
@@ -553,11 +540,11 @@ int pvfront_blk_disconnect(struct pvfront_blkfront *bf, uint64_t timeout_ns)
         return -XEN_ENOTCONN;
     /* Requests in flight first: the backend answers them before it closes. */
     uint64_t deadline = pvfront_time_ns() + timeout_ns;
-    while (!bf->broken && bf->inflight && left(deadline) > 0) {
+    while (!bf->broken && bf->inflight && pvfront__left(deadline) > 0) {
         struct pvfront_blk_done d[16];
         if (pvfront_blk_poll(bf, d, 16) > 0)
             continue;
-        if (pvfront_blk_wait(bf, left(deadline)) < 0)
+        if (pvfront_blk_wait(bf, pvfront__left(deadline)) < 0)
             break;
     }
     int r = close_handshake(bf, timeout_ns);

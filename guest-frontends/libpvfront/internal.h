@@ -53,6 +53,23 @@ extern void (*volatile pvfront__ap_init_hook)(unsigned int cpu);
  * only sleeps does not link evtchn.c). */
 extern int pvfront__evtchn_live;
 
+/* Nanoseconds from now until the absolute pvfront_time_ns() `deadline`,
+ * 0 once it has passed. */
+static inline uint64_t pvfront__left(uint64_t deadline)
+{
+    uint64_t now = pvfront_time_ns();
+
+    return now >= deadline ? 0 : deadline - now;
+}
+
+/* Let a millisecond pass (sleeping on the vCPU timer, else spinning) while
+ * polling for something no event announces. */
+static inline void pvfront__nap(void)
+{
+    if (pvfront_sleep_ns(1000000) < 0)
+        pvfront_delay_ns(1000000);
+}
+
 /* Init steps of pvfront__boot_main, in the order it runs them. */
 void pvfront__trap_init(void);
 int pvfront__hypercall_init(const struct pvhv_platform_info *pi);

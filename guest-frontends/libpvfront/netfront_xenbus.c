@@ -159,19 +159,6 @@ static int exists(const char *dir, const char *name)
     return 1;
 }
 
-static uint64_t left(uint64_t deadline)
-{
-    uint64_t now = pvfront_time_ns();
-
-    return now >= deadline ? 0 : deadline - now;
-}
-
-static void nap(void)
-{
-    if (pvfront_sleep_ns(1000000) < 0)
-        pvfront_delay_ns(1000000);
-}
-
 /* Wait until B/state is one of lo..hi (pvfront_xenbus_wait_range). */
 static int wait_backend(struct pvfront_netfront *nf, int lo, int hi, uint64_t deadline)
 {
@@ -194,8 +181,8 @@ static int release(struct pvfront_netfront *nf, uint64_t timeout_ns)
     uint64_t deadline = pvfront_time_ns() + timeout_ns;
     unsigned int busy;
 
-    while ((busy = pvfront__net_revoke_all(nf)) > 0 && left(deadline) > 0)
-        nap();
+    while ((busy = pvfront__net_revoke_all(nf)) > 0 && pvfront__left(deadline) > 0)
+        pvfront__nap();
     nf->stats.leaked_grants += busy;
     if (nf->rx_port && nf->rx_port != nf->tx_port)
         pvfront_evtchn_close(nf->rx_port);
@@ -426,8 +413,8 @@ int pvfront_net_disconnect(struct pvfront_netfront *nf, uint64_t timeout_ns)
         return -XEN_ENOTCONN;
     /* Frames in flight first: the backend answers them before it closes. */
     uint64_t deadline = pvfront_time_ns() + timeout_ns;
-    while (!nf->broken && pvfront_net_tx_inflight(nf) && left(deadline) > 0)
-        if (pvfront_net_wait(nf, PVFRONT_NET_TX_IDLE, left(deadline)) < 0)
+    while (!nf->broken && pvfront_net_tx_inflight(nf) && pvfront__left(deadline) > 0)
+        if (pvfront_net_wait(nf, PVFRONT_NET_TX_IDLE, pvfront__left(deadline)) < 0)
             break;
     int r = close_handshake(nf, timeout_ns);
     int g = release(nf, timeout_ns);

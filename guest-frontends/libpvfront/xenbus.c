@@ -810,8 +810,8 @@ int pvfront_xenbus_wait_range(const char *state_path, int lo, int hi, uint64_t d
             s = pvfront_xenbus_wait_state(state_path, (enum xenbus_state)lo, deadline_ns - now);
             if (s < 0)
                 return s;
-        } else if (pvfront_sleep_ns(1000000) < 0) {
-            pvfront_delay_ns(1000000);
+        } else {
+            pvfront__nap();
         }
     }
 }
