@@ -51,6 +51,10 @@ static const struct verb {
     { "vcpu-list", cmd_vcpu_list,
       "vcpu-list [DOMAIN ...]\n"
       "  One line per vCPU: state, CPU time, exits, hypercalls, execution mode.\n" },
+    { "dmesg", cmd_dmesg,
+      "dmesg DOMAIN\n"
+      "  Print what the domain wrote to the hypervisor's console (console_io\n"
+      "  hypercalls and Xen's debug port 0xe9), as kept by pvhv.\n" },
     { "uptime", cmd_uptime,
       "uptime [-s] [DOMAIN ...]\n"
       "  How long each domain has run.\n"

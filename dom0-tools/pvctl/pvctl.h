@@ -161,6 +161,7 @@ int cmd_domid(struct session *s, int argc, char **argv);
 int cmd_domname(struct session *s, int argc, char **argv);
 int cmd_rename(struct session *s, int argc, char **argv);
 int cmd_vcpu_list(struct session *s, int argc, char **argv);
+int cmd_dmesg(struct session *s, int argc, char **argv);
 int cmd_uptime(struct session *s, int argc, char **argv);
 
 /* list -l: the domains as JSON on stdout (list_json.c); an exit code. */

@@ -405,6 +405,22 @@ int cmd_vcpu_list(struct session *s, int argc, char **argv)
     return EXIT_SUCCESS;
 }
 
+int cmd_dmesg(struct session *s, int argc, char **argv)
+{
+    char buf[4096];
+    uint64_t off = 0;
+    uint32_t domid;
+    int r = one_domain(s, argc, argv, &domid);
+
+    if (r >= 0)
+        return r;
+    while ((r = pvctrl_console_read(s->ctl, domid, &off, buf, sizeof(buf))) > 0)
+        fwrite(buf, 1, (size_t)r, stdout);
+    if (r < 0)
+        errmsg("cannot read the console of domain %u: %s", domid, strerror(-r));
+    return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int cmd_uptime(struct session *s, int argc, char **argv)
 {
     struct pvhv_ctl_dominfo infos[LIST_MAX];
