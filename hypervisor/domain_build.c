@@ -62,6 +62,12 @@ int domain_load_kernel(struct domain *d, int kernel_fd, int ramdisk_fd,
         snprintf(why, why_len, "domain %u already has a kernel", d->domid);
         return -EBUSY;
     }
+    if (d->mem.low_bytes <= 0x100000) {
+        /* The boot pages live below 1 MiB (pvhv_platform.h). */
+        snprintf(why, why_len, "domain %u has %lu KiB of RAM: a kernel needs more than 1 MiB",
+                 d->domid, (unsigned long)(d->mem.low_bytes >> 10));
+        return -ENOMEM;
+    }
     if (strlen(cmdline) >= PVHV_CMDLINE_MAX) {
         snprintf(why, why_len, "command line longer than %d bytes", PVHV_CMDLINE_MAX - 1);
         return -E2BIG;

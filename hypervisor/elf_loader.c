@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <pvhv/elfnote.h>
+#include <pvhv/pvhv_platform.h>
 
 #include "elf_loader.h"
 
@@ -183,6 +184,12 @@ int elf_load(struct guest_mem *gm, const uint8_t *img, size_t len,
                           i, (unsigned long)p->paddr,
                           (unsigned long)(p->paddr + p->memsz),
                           (unsigned long)gm->ram_bytes);
+        if (p->paddr < 0x100000 && p->paddr + p->memsz > PVHV_BOOT_PAGES_GPA)
+            return refuse(why, why_len,
+                          "segment %u at 0x%lx..0x%lx overlaps pvhv's boot pages "
+                          "(0x%lx..0x100000)", i, (unsigned long)p->paddr,
+                          (unsigned long)(p->paddr + p->memsz),
+                          (unsigned long)PVHV_BOOT_PAGES_GPA);
         for (unsigned j = 0; j < i; j++) {
             const struct phdr *q = &ph[j];
             if (q->type != PT_LOAD || q->memsz == 0)

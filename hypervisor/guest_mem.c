@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <pvhv/hvm/start_info.h>
 #include <pvhv/pvhv_platform.h>
 
 #include "guest_mem.h"
@@ -23,7 +24,7 @@ int guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, const char *name)
     gm->ram_bytes = ram_bytes;
     gm->low_bytes = ram_bytes < PVHV_LOW_RAM_LIMIT ? ram_bytes : PVHV_LOW_RAM_LIMIT;
     gm->high_bytes = ram_bytes - gm->low_bytes;
-    gm->size = (size_t)(ram_bytes + PVHV_SPECIAL_SIZE);
+    gm->size = (size_t)(ram_bytes + PVHV_SPECIAL_SIZE + GUEST_MEM_PLACED_MAX * PAGE_SIZE);
 
     gm->memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (gm->memfd < 0)
@@ -56,6 +57,31 @@ void guest_mem_release(struct guest_mem *gm)
     gm->memfd = -1;
 }
 
+unsigned guest_mem_map(const struct guest_mem *gm,
+                       struct hvm_memmap_table_entry *map)
+{
+    unsigned n = 0;
+
+    if (gm->low_bytes > 0x100000) {
+        map[n++] = (struct hvm_memmap_table_entry){ 0, PVHV_BOOT_PAGES_GPA,
+                                                    XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+        map[n++] = (struct hvm_memmap_table_entry){ PVHV_BOOT_PAGES_GPA,
+                                                    0x100000 - PVHV_BOOT_PAGES_GPA,
+                                                    XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
+        map[n++] = (struct hvm_memmap_table_entry){ 0x100000, gm->low_bytes - 0x100000,
+                                                    XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    } else {
+        map[n++] = (struct hvm_memmap_table_entry){ 0, gm->low_bytes,
+                                                    XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    }
+    map[n++] = (struct hvm_memmap_table_entry){ PVHV_SPECIAL_BASE, PVHV_SPECIAL_SIZE,
+                                                XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
+    if (gm->high_bytes)
+        map[n++] = (struct hvm_memmap_table_entry){ HIGH_RAM_BASE, gm->high_bytes,
+                                                    XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    return n;
+}
+
 int guest_mem_ranges(const struct guest_mem *gm, struct guest_mem_range r[3])
 {
     int n = 0;
@@ -86,7 +112,23 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
             continue;
         return gm->base + r[i].offset + off;
     }
+    for (unsigned i = 0; i < GUEST_MEM_PLACED_MAX; i++) {
+        uint64_t at = __atomic_load_n(&gm->placed_gpa[i], __ATOMIC_ACQUIRE);
+        if (at && gpa >= at && gpa - at < PAGE_SIZE && len <= PAGE_SIZE - (gpa - at))
+            return gm->base + guest_mem_placed_offset(gm, i) + (gpa - at);
+    }
     return NULL;
+}
+
+uint64_t guest_mem_placed_offset(const struct guest_mem *gm, unsigned i)
+{
+    return gm->ram_bytes + PVHV_SPECIAL_SIZE + i * PAGE_SIZE;
+}
+
+void *guest_mem_place(struct guest_mem *gm, unsigned i, uint64_t gpa)
+{
+    __atomic_store_n(&gm->placed_gpa[i], gpa, __ATOMIC_RELEASE);
+    return gm->base + guest_mem_placed_offset(gm, i);
 }
 
 int guest_mem_offset(const struct guest_mem *gm, uint64_t gpa, uint64_t *off)
@@ -107,6 +149,16 @@ bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t pfn)
     if (gpa < gm->low_bytes)
         return true;
     return gpa >= HIGH_RAM_BASE && gpa - HIGH_RAM_BASE < gm->high_bytes;
+}
+
+bool guest_mem_is_hole(const struct guest_mem *gm, uint64_t pfn)
+{
+    if (pfn >= (1ULL << 40) >> 12)
+        return false;
+    uint64_t gpa = pfn << 12;
+    if (gpa >= gm->low_bytes && gpa < PVHV_IOAPIC_GPA)
+        return true;
+    return gpa >= HIGH_RAM_BASE + gm->high_bytes;
 }
 
 #define CR0_PG (1ULL << 31)

@@ -96,6 +96,16 @@ int kvm_vm_create(void)
         close(vm);
         return err;
     }
+    /* The PC's timer chip, in the kernel as the interrupt controllers
+     * are: Linux calibrates its TSC with it and checks that IRQ 0 reaches
+     * the I/O APIC (without it a stock kernel panics, "IO-APIC + timer
+     * doesn't work"). pvhv's own guests never program it. */
+    struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+    if (ioctl(vm, KVM_CREATE_PIT2, &pit) < 0) {
+        int err = -errno;
+        close(vm);
+        return err;
+    }
     if (kvm_host.use_xen) {
         /* Only the intercept: every Xen hypercall comes to pvhv, which
          * serves it exactly as one that came by port I/O. KVM enables the

@@ -6,9 +6,11 @@
 #include <pvhv/hvm/start_info.h>
 #include <pvhv/pvhv_platform.h>
 
+#include "acpi.h"
 #include "domain_build.h"
 #include "hypercall.h"
 #include "kvm.h"
+#include "mptable.h"
 #include "platform.h"
 
 #define MODLIST_OFFSET 0x800 /* in the memory-map page */
@@ -27,14 +29,12 @@ void start_info_build(struct domain *d, const char *cmdline,
 
     memset(guest_mem_ptr(gm, PVHV_SPECIAL_BASE, PVHV_SPECIAL_SIZE), 0,
            PVHV_SPECIAL_SIZE);
+    memset(guest_mem_ptr(gm, PVHV_BOOT_PAGES_GPA, 0x100000 - PVHV_BOOT_PAGES_GPA), 0,
+           0x100000 - PVHV_BOOT_PAGES_GPA);
 
-    map[n++] = (struct hvm_memmap_table_entry){ 0, gm->low_bytes,
-                                                XEN_HVM_MEMMAP_TYPE_RAM, 0 };
-    map[n++] = (struct hvm_memmap_table_entry){ PVHV_SPECIAL_BASE, PVHV_SPECIAL_SIZE,
-                                                XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
-    if (gm->high_bytes)
-        map[n++] = (struct hvm_memmap_table_entry){ 0x100000000ULL, gm->high_bytes,
-                                                    XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    n = guest_mem_map(gm, map);
+    mptable_write(d);
+    si->rsdp_paddr = acpi_write(d);
 
     strncpy(cl, cmdline, PVHV_CMDLINE_MAX - 1);
 

@@ -6,8 +6,11 @@
 #include <sys/ioctl.h>
 
 #include <pvhv/pvhv_hypercall.h>
+#include <pvhv/pvhv_platform.h>
 #include <pvhv/sched.h>
 
+#include "acpi.h"
+#include "console_log.h"
 #include "emul_scratch.h"
 #include "evtchn.h"
 #include "hypercall.h"
@@ -231,6 +234,14 @@ static void handle_exit(struct vcpu *v)
         }
         if (emul_scratch_pio(run))
             return;
+        if (run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 1 &&
+            acpi_port_write(d, run->io.port, *((uint8_t *)run + run->io.data_offset)))
+            return;
+        if (run->io.port == PVHV_DEBUG_PORT && run->io.direction == KVM_EXIT_IO_OUT) {
+            console_log_append(&d->console, (uint8_t *)run + run->io.data_offset,
+                               (size_t)run->io.size * run->io.count);
+            return;
+        }
         /* No other devices: reads see all-ones, writes vanish (as on a
          * bus with nothing behind the port). */
         if (run->io.direction == KVM_EXIT_IO_IN)
@@ -246,9 +257,18 @@ static void handle_exit(struct vcpu *v)
         return;
     case KVM_EXIT_HLT:
         return;
-    case KVM_EXIT_SHUTDOWN:
-        domain_crash(d, "vCPU %u triple fault", v->id);
+    case KVM_EXIT_SHUTDOWN: {
+        /* Where it died is most of what a kernel developer needs. */
+        struct kvm_regs r;
+        struct kvm_sregs sr;
+        if (ioctl(v->fd, KVM_GET_REGS, &r) == 0 && ioctl(v->fd, KVM_GET_SREGS, &sr) == 0)
+            domain_crash(d, "vCPU %u triple fault at rip 0x%llx (cr0 0x%llx cr3 0x%llx "
+                         "cr4 0x%llx efer 0x%llx rsp 0x%llx)", v->id, r.rip, sr.cr0, sr.cr3,
+                         sr.cr4, sr.efer, r.rsp);
+        else
+            domain_crash(d, "vCPU %u triple fault", v->id);
         return;
+    }
     case KVM_EXIT_MMIO:
         if (emul_scratch_mmio(run))
             return;

@@ -7,8 +7,9 @@
  *   0 .. 2 MiB      4 KiB pages, page 0 left out so NULL faults
  *   2 MiB .. 3 GiB  2 MiB pages (RAM and nothing else sits here on pvhv)
  *   0xFEE00000      local APIC page, uncached (PCD|PWT)
- *   0xFEFF0000 ..   pvhv's 16 special pages (start info, hypercall page,
- *   0xFF000000      command line, memory map, rings), write-back
+ *   0xFEFF0000 ..   pvhv's 16 special pages (hypercall page, xenstore and
+ *   0xFF000000      console rings), write-back; the boot pages below 1 MiB
+ *                   (start info, command line, memory map) are in pt_low
  * Addresses above PVFRONT_MAPPED_LIMIT other than those are not mapped.
  */
 	.section .data.pvfront.pagetables, "aw", @progbits

@@ -245,7 +245,7 @@ static int table(struct hostile *h)
     expect(h, "gnttab add_to_physmap status frame 0",
            HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
     x.idx = 0;
-    x.gpfn = PVHV_START_INFO_GPA >> XEN_PAGE_SHIFT;
+    x.gpfn = PVHV_SPECIAL_BASE >> XEN_PAGE_SHIFT;
     expect(h, "gnttab add_to_physmap gpfn outside RAM (pvhv; Xen: 0)",
            HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x), -XEN_EINVAL);
     x.gpfn = pvfront_gfn(frame);

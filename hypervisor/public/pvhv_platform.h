@@ -11,22 +11,34 @@
  * ebx at the PVH entry. A guest checks `magic` before trusting it; a guest
  * booted by another PVH loader finds no magic there and must not use it.
  *
- * Guest-physical layout (the special region is E820-reserved in the memory
- * map pvhv gives the guest):
+ * Guest-physical layout (the boot pages and the special region are
+ * E820-reserved in the memory map pvhv gives the guest):
  *
- *   0 .. RAM below 3 GiB          guest RAM (kernel loaded at its ELF paddr)
+ *   0 .. RAM below 3 GiB          guest RAM (kernel loaded at its ELF paddr),
+ *                                 except the boot pages, below 1 MiB:
+ *     PVHV_START_INFO_GPA         start page: hvm_start_info, then
+ *                                 pvhv_platform_info at PVHV_PLATFORM_INFO_OFFSET
+ *     PVHV_CMDLINE_GPA            command line (NUL-terminated, at most
+ *                                 PVHV_CMDLINE_MAX)
+ *     PVHV_MEMMAP_GPA             memory map (hvm_memmap_table_entry[]) and
+ *                                 module list
+ *     PVHV_ACPI_GPA               ACPI tables: RSDP (hvm_start_info.rsdp_paddr),
+ *                                 XSDT, FADT, DSDT, MADT
+ *     PVHV_MPTABLE_GPA .. 1 MiB   the Intel MP table (vCPUs, I/O APIC)
  *   PVHV_SPECIAL_BASE ..          pvhv's special pages, one page each:
- *     + 0x0000  start page: hvm_start_info, then pvhv_platform_info at
- *               PVHV_PLATFORM_INFO_OFFSET
+ *     + 0x0000  reserved
  *     + 0x1000  hypercall page (pvhv_hypercall.h), filled by pvhv
- *     + 0x2000  command line (NUL-terminated, at most PVHV_CMDLINE_MAX)
- *     + 0x3000  memory map (hvm_memmap_table_entry[]) and module list
- *     + 0x4000  reserved for the xenstore ring page (HVM_PARAM_STORE_PFN)
- *     + 0x5000  reserved for the console ring page (HVM_PARAM_CONSOLE_PFN)
+ *     + 0x2000 .. 0x4000  reserved
+ *     + 0x4000  the xenstore ring page (HVM_PARAM_STORE_PFN)
+ *     + 0x5000  the console ring page (HVM_PARAM_CONSOLE_PFN)
  *     + 0x6000 .. 0x10000  reserved
  *   PVHV_SCRATCH_MMIO_GPA         the pvbench scratch register's MMIO page
  *                                 (no memory: every access exits to pvhv)
  *   4 GiB ..                      guest RAM above 3 GiB, if any
+ *
+ * The boot pages sit low because Linux reads them before it has page
+ * tables of its own: its PVH entry maps only the first GiB. A domain
+ * therefore needs more than 1 MiB of RAM to be given a kernel.
  */
 #ifndef PVHV_PUBLIC_PVHV_PLATFORM_H
 #define PVHV_PUBLIC_PVHV_PLATFORM_H
@@ -36,12 +48,38 @@
 /* Guest-physical base of pvhv's special pages, and their total size. */
 #define PVHV_SPECIAL_BASE   0xFEFF0000ULL
 #define PVHV_SPECIAL_SIZE   0x10000ULL
-#define PVHV_START_INFO_GPA     (PVHV_SPECIAL_BASE + 0x0000)
 #define PVHV_HYPERCALL_PAGE_GPA (PVHV_SPECIAL_BASE + 0x1000)
-#define PVHV_CMDLINE_GPA        (PVHV_SPECIAL_BASE + 0x2000)
-#define PVHV_MEMMAP_GPA         (PVHV_SPECIAL_BASE + 0x3000)
 #define PVHV_STORE_RING_GPA     (PVHV_SPECIAL_BASE + 0x4000)
 #define PVHV_CONSOLE_RING_GPA   (PVHV_SPECIAL_BASE + 0x5000)
+
+/* The boot pages (below 1 MiB; reserved from PVHV_BOOT_PAGES_GPA to 1 MiB). */
+#define PVHV_BOOT_PAGES_GPA 0x9C000ULL
+#define PVHV_START_INFO_GPA 0x9C000ULL
+#define PVHV_CMDLINE_GPA    0x9D000ULL
+#define PVHV_MEMMAP_GPA     0x9E000ULL
+/*
+ * ACPI, hardware-reduced, as a Xen toolstack gives a PVH guest: the MADT
+ * lists the vCPUs' local APICs and the I/O APIC; the FADT names two
+ * one-byte I/O registers. Writing SLP_EN (bit 5) with SLP_TYP 5 (the
+ * DSDT's _S5) to the sleep control register powers the domain off (as
+ * SCHEDOP_shutdown(poweroff)); writing PVHV_ACPI_RESET_VALUE to the reset
+ * register reboots it. The sleep status register (at +1) is not backed:
+ * Linux reads it only after the power is already off.
+ */
+#define PVHV_ACPI_GPA         0x9F000ULL
+#define PVHV_ACPI_SIZE        0xC00
+#define PVHV_ACPI_SLEEP_PORT  0x600 /* sleep control; status at +1 */
+#define PVHV_ACPI_RESET_PORT  0xCF9
+#define PVHV_ACPI_RESET_VALUE 0x06
+
+/*
+ * The Intel MP table (MP spec 1.4) sits in the last KiB of base memory,
+ * where a PC guest looks for one. It lists the vCPUs' local APICs and the
+ * I/O APIC (KVM's, at PVHV_IOAPIC_GPA); Linux needs it, or ACPI's MADT, to
+ * find its APICs and to run its timers.
+ */
+#define PVHV_MPTABLE_GPA    0x9FC00ULL
+#define PVHV_IOAPIC_GPA     0xFEC00000ULL
 
 /* RAM above this guest-physical address is placed from 4 GiB up. */
 #define PVHV_LOW_RAM_LIMIT  0xC0000000ULL
@@ -91,6 +129,13 @@
 #define PVHV_SCRATCH_PORT_SIZE 4
 #define PVHV_SCRATCH_MMIO_GPA  0xFEFE0000ULL
 #define PVHV_SCRATCH_MMIO_SIZE 0x1000ULL
+
+/*
+ * Xen's debug port: bytes a guest writes to it (as Linux's early console
+ * does in a Xen HVM or PVH guest) join what it writes with console_io, in
+ * the domain's hypervisor console (`pvctl dmesg`). Reads see all-ones.
+ */
+#define PVHV_DEBUG_PORT 0xE9
 
 /* pvhv_platform_info.flags */
 #define PVHV_PLATFORM_F_HYPERCALL_PAGE (1U << 0) /* hypercall_page_gpa valid */
