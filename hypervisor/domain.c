@@ -18,9 +18,11 @@
 
 #include "domain.h"
 #include "kvm.h"
+#include "kvm_xen.h"
 #include "evtchn.h"
 #include "gnttab.h"
 #include "log.h"
+#include "kvm_xen.h"
 #include "pvclock.h"
 #include "vcpu.h"
 
@@ -201,6 +203,9 @@ int domain_create(const struct pvhv_ctl_create *req, struct domain **out)
     d->vcpus[0].online = true;
     d->vcpus[0].initialised = true;
     pvclock_init(d);
+    r = kvm_xen_domain_init(d);
+    if (r < 0)
+        goto fail;
 
     pthread_mutex_lock(&table_lock);
     r = alloc_domid(&d->domid);

@@ -85,6 +85,7 @@ struct domain {
     uint64_t entry32;        /* PVH entry point */
     uint64_t shared_info_gpa;/* 0 until XENMEM_add_to_physmap */
     uint64_t boot_ns;        /* system time 0 for pvclock, CLOCK_MONOTONIC */
+    bool kvm_xen;            /* KVM keeps time and upcalls (kvm_xen.c) */
     struct console_log console;
     uint64_t hvm_params[HVM_NR_PARAMS]; /* (lock) HVMOP_get/set_param */
 

@@ -18,6 +18,7 @@
 
 #include "evtchn.h"
 #include "log.h"
+#include "kvm_xen.h"
 #include "pvclock.h"
 
 static pthread_mutex_t evtchn_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -77,19 +78,29 @@ static uint8_t upcall_vector(struct domain *d, struct vcpu *v)
     return vec;
 }
 
-/* Steps 3 and 4 of the 2-level send: flag word w on v and raise the
- * upcall if none is outstanding. */
-static void notify_word(struct domain *d, struct vcpu *v, unsigned w)
+/* Does KVM raise v's upcall (kvm_xen.c)? Yes for Xen's callback vector
+ * on a domain using KVM's Xen support; a per-vCPU vector
+ * (HVMOP_set_evtchn_upcall_vector) is a local APIC interrupt pvhv sends. */
+static bool kvm_raises(struct domain *d, struct vcpu *v)
 {
-    struct vcpu_info *vi = pvclock_vcpu_info(d, v);
-    uint64_t bit = 1ULL << w;
+    if (!d->kvm_xen)
+        return false;
+    pthread_mutex_lock(&d->lock);
+    bool global = !v->upcall_vector &&
+                  (d->hvm_params[HVM_PARAM_CALLBACK_IRQ] >> PVHV_HVM_CALLBACK_TYPE_SHIFT) ==
+                      HVM_PARAM_CALLBACK_TYPE_VECTOR;
+    pthread_mutex_unlock(&d->lock);
+    return global;
+}
 
-    if (!vi)
+/* Interrupt v with its upcall vector, if it has one yet. */
+static void inject_upcall(struct domain *d, struct vcpu *v)
+{
+    if (kvm_raises(d, v)) {
+        /* KVM raises it at v's next entry, seeing evtchn_upcall_pending. */
+        vcpu_kick(v);
         return;
-    if (__atomic_fetch_or(&vi->evtchn_pending_sel, bit, __ATOMIC_SEQ_CST) & bit)
-        return;
-    if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
-        return;
+    }
     uint8_t vec = upcall_vector(d, v);
     if (vec) {
         /* Fixed delivery to the vCPU's LAPIC (APIC id = vCPU id). */
@@ -100,7 +111,36 @@ static void notify_word(struct domain *d, struct vcpu *v, unsigned w)
         if (ioctl(d->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
             log_debug("d%u v%u: upcall injection failed", d->domid, v->id);
     }
+}
+
+/*
+ * Steps 3 and 4 of the 2-level send: flag word w on v and raise the
+ * upcall. Xen may skip the interrupt when the word or the upcall is
+ * already flagged, because its callback vector is a level it re-checks at
+ * every VM entry. pvhv's is an edge, and a guest sets those flags itself
+ * too (Linux's unmask does, with no event behind them), so a skipped
+ * interrupt could be one never sent: every event interrupts. A spare
+ * upcall finds nothing new and costs the guest one pass over its words.
+ */
+static void notify_word(struct domain *d, struct vcpu *v, unsigned w)
+{
+    struct vcpu_info *vi = pvclock_vcpu_info(d, v);
+
+    if (!vi)
+        return;
+    __atomic_fetch_or(&vi->evtchn_pending_sel, 1ULL << w, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    inject_upcall(d, v);
     wake(v);
+}
+
+void evtchn_upcall_reassert(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu_info *vi = pvclock_vcpu_info(d, &d->vcpus[i]);
+        if (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+            inject_upcall(d, &d->vcpus[i]);
+    }
 }
 
 /* Set `port` of guest d pending (the 2-level send, steps 1-4). */
@@ -114,13 +154,17 @@ static void set_pending(struct domain *d, evtchn_port_t port)
      * Xen guests place it before binding any port. */
     if (!s)
         return;
+    uint32_t vcpu = d->evtchn[port].vcpu;
+    if (vcpu < d->nr_vcpus && kvm_raises(d, &d->vcpus[vcpu]) && kvm_xen_send(d, vcpu, port) == 0) {
+        wake(&d->vcpus[vcpu]); /* a SCHEDOP_poll or _block in pvhv */
+        return;
+    }
     if (__atomic_fetch_or(&s->evtchn_pending[w], bit, __ATOMIC_SEQ_CST) & bit)
         return;
     /* The upcall first, then the wake: a poller woken first would run
      * before the upcall is injected, see its port pending and spin on
      * SCHEDOP_poll until the sender is scheduled again (ms on a busy
      * host; measured by pvbench's guest<->guest round trip). */
-    uint32_t vcpu = d->evtchn[port].vcpu;
     if (!(__atomic_load_n(&s->evtchn_mask[w], __ATOMIC_SEQ_CST) & bit) && vcpu < d->nr_vcpus)
         notify_word(d, &d->vcpus[vcpu], w);
     for (unsigned i = 0; i < d->nr_vcpus; i++)

@@ -51,6 +51,15 @@ bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 void evtchn_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq);
 
 /*
+ * The guest has just chosen its upcall vector: interrupt every vCPU whose
+ * vcpu_info already says an upcall is pending. On Xen the callback is a
+ * level, seen at each VM entry; pvhv injects an edge, so events that came
+ * before the vector (Linux binds its console and xenstore ports first)
+ * would otherwise wait for ever.
+ */
+void evtchn_upcall_reassert(struct domain *d);
+
+/*
  * dom0's side. `owner` names the control connection that holds the port;
  * its ports close when it goes (evtchn_dom0_release). Each bound port has
  * two eventfds handed to the client: *in_fd becomes readable when the

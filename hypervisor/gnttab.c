@@ -14,6 +14,7 @@
 #include <pvhv/xen.h>
 
 #include "gnttab.h"
+#include "kvm.h"
 #include "log.h"
 
 /* One lock for every table and dom0's maps: uses are short, and a use
@@ -48,15 +49,44 @@ void gnttab_domain_destroy(struct domain *d)
     d->gnttab = NULL;
 }
 
+/* KVM memory slot of a grant frame placed in a hole (after the RAM and
+ * special-page slots of domain.c). */
+#define PLACED_SLOT(idx) (3 + (uint32_t)(idx))
+
 int gnttab_place_frame(struct domain *d, uint64_t idx, uint64_t gpfn)
 {
-    if (idx >= GNTTAB_MAX_FRAMES || !guest_mem_is_ram(&d->mem, gpfn))
+    _Static_assert(GNTTAB_MAX_FRAMES <= GUEST_MEM_PLACED_MAX,
+                   "every grant frame can be placed in a hole");
+    bool ram = guest_mem_is_ram(&d->mem, gpfn);
+
+    /* A hole is where Linux puts its grant frames: pages it never had
+     * ("unpopulated"), to which pvhv gives a page of its own. */
+    if (idx >= GNTTAB_MAX_FRAMES || (!ram && !guest_mem_is_hole(&d->mem, gpfn)))
         return -XEN_EINVAL;
     uint64_t gpa = gpfn << XEN_PAGE_SHIFT;
-    void *page = guest_mem_ptr(&d->mem, gpa, XEN_PAGE_SIZE);
+    int r = 0;
     pthread_mutex_lock(&gnttab_lock);
-    void *old = d->gnttab->frame_gpa[idx]
-        ? guest_mem_ptr(&d->mem, d->gnttab->frame_gpa[idx], XEN_PAGE_SIZE) : NULL;
+    uint64_t old_gpa = d->gnttab->frame_gpa[idx];
+    void *old = old_gpa ? guest_mem_ptr(&d->mem, old_gpa, XEN_PAGE_SIZE) : NULL;
+    bool was_placed = old_gpa && !guest_mem_is_ram(&d->mem, old_gpa >> XEN_PAGE_SHIFT);
+    void *page;
+    if (ram) {
+        page = guest_mem_ptr(&d->mem, gpa, XEN_PAGE_SIZE);
+    } else {
+        page = d->mem.base + guest_mem_placed_offset(&d->mem, (unsigned)idx);
+        if (was_placed && old_gpa != gpa)
+            kvm_set_memslot(d->vm_fd, PLACED_SLOT(idx), old_gpa, 0, page);
+        if (old_gpa != gpa) {
+            r = kvm_set_memslot(d->vm_fd, PLACED_SLOT(idx), gpa, XEN_PAGE_SIZE, page);
+            if (r < 0) {
+                /* Another frame already sits there: nothing moved. */
+                if (was_placed)
+                    kvm_set_memslot(d->vm_fd, PLACED_SLOT(idx), old_gpa, XEN_PAGE_SIZE, page);
+                pthread_mutex_unlock(&gnttab_lock);
+                return -XEN_EINVAL;
+            }
+        }
+    }
     /* Moving a frame carries its grants; a new one starts empty. */
     if (old != page) {
         if (old)
@@ -64,9 +94,15 @@ int gnttab_place_frame(struct domain *d, uint64_t idx, uint64_t gpfn)
         else
             memset(page, 0, XEN_PAGE_SIZE);
     }
+    if (ram && was_placed) {
+        kvm_set_memslot(d->vm_fd, PLACED_SLOT(idx), old_gpa, 0, old);
+        guest_mem_place(&d->mem, (unsigned)idx, 0);
+    } else if (!ram) {
+        guest_mem_place(&d->mem, (unsigned)idx, gpa);
+    }
     d->gnttab->frame_gpa[idx] = gpa;
     pthread_mutex_unlock(&gnttab_lock);
-    return 0;
+    return r;
 }
 
 uint32_t gnttab_nr_frames(struct domain *d)

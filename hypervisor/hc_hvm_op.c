@@ -5,7 +5,9 @@
 #include <pvhv/hvm/params.h>
 #include <pvhv/xen.h>
 
+#include "evtchn.h"
 #include "hypercall.h"
+#include "kvm_xen.h"
 #include "pvclock.h"
 
 static int64_t hvm_param(struct hc_ctx *c, uint64_t arg, bool set)
@@ -36,9 +38,13 @@ static int64_t hvm_param(struct hc_ctx *c, uint64_t arg, bool set)
             return -XEN_EINVAL;
         if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && (p.value & 0xff) < 0x10)
             return -XEN_EINVAL;
+        if (kvm_xen_set_callback_vector(d, type == HVM_PARAM_CALLBACK_TYPE_VECTOR
+                                               ? (uint8_t)p.value : 0) < 0)
+            return -XEN_EINVAL;
         pthread_mutex_lock(&d->lock);
         d->hvm_params[p.index] = p.value;
         pthread_mutex_unlock(&d->lock);
+        evtchn_upcall_reassert(d);
         return 0;
     }
     pthread_mutex_lock(&d->lock);
@@ -71,6 +77,7 @@ static int64_t do_hvm_op(struct hc_ctx *c, const uint64_t a[5])
         pthread_mutex_lock(&c->dom->lock);
         c->dom->vcpus[u.vcpu].upcall_vector = u.vector;
         pthread_mutex_unlock(&c->dom->lock);
+        evtchn_upcall_reassert(c->dom);
         return 0;
     }
     default:

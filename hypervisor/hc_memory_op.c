@@ -3,12 +3,15 @@
 #include <string.h>
 
 #include <pvhv/errno.h>
+#include <pvhv/hvm/start_info.h>
 #include <pvhv/memory.h>
 #include <pvhv/pvhv_platform.h>
 #include <pvhv/xen.h>
 
 #include "gnttab.h"
+#include "guest_mem.h"
 #include "hypercall.h"
+#include "kvm_xen.h"
 #include "pvclock.h"
 
 /* E820 entry as XENMEM_memory_map returns it: 20 bytes, packed. */
@@ -18,9 +21,6 @@ struct e820_entry {
     uint32_t type;
 } __attribute__((packed));
 _Static_assert(sizeof(struct e820_entry) == 20, "e820 entries are 20 bytes");
-
-#define E820_RAM 1
-#define E820_RESERVED 2
 
 /* Only the caller itself: pvhv guests have no rights over others. */
 static bool is_self(struct hc_ctx *c, domid_t domid)
@@ -43,16 +43,15 @@ static int64_t foreign(domid_t dom)
 static int64_t memory_map(struct hc_ctx *c, uint64_t arg)
 {
     struct xen_memory_map m;
-    struct e820_entry e[3];
-    uint32_t n = 0;
-    const struct guest_mem *gm = &c->dom->mem;
+    struct hvm_memmap_table_entry map[GUEST_MEM_MAP_MAX];
+    struct e820_entry e[GUEST_MEM_MAP_MAX];
+    uint32_t n = guest_mem_map(&c->dom->mem, map);
 
     if (hc_copy_from(c, &m, arg, sizeof(m)) < 0)
         return -XEN_EFAULT;
-    e[n++] = (struct e820_entry){ 0, gm->low_bytes, E820_RAM };
-    e[n++] = (struct e820_entry){ PVHV_SPECIAL_BASE, PVHV_SPECIAL_SIZE, E820_RESERVED };
-    if (gm->high_bytes)
-        e[n++] = (struct e820_entry){ 0x100000000ULL, gm->high_bytes, E820_RAM };
+    /* The same map as hvm_start_info's; the type numbers are E820's. */
+    for (uint32_t i = 0; i < n; i++)
+        e[i] = (struct e820_entry){ map[i].addr, map[i].size, map[i].type };
     /* As Xen: as many entries as fit, and say how many were written. */
     if (m.nr_entries < n)
         n = m.nr_entries;
@@ -102,6 +101,8 @@ static int64_t add_to_physmap(struct hc_ctx *c, uint64_t arg)
     }
     d->shared_info_gpa = gpa;
     pthread_mutex_unlock(&d->lock);
+    if (kvm_xen_set_shared_info(d, gpa) < 0)
+        domain_crash(d, "KVM refused shared_info at 0x%lx", (unsigned long)gpa);
     pvclock_update_all(d);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <pvhv/xen.h>
 
 #include "hypercall.h"
+#include "kvm_xen.h"
 #include "pvclock.h"
 #include "timer.h"
 
@@ -168,6 +169,8 @@ static int64_t register_vcpu_info(struct hc_ctx *c, struct vcpu *t, uint64_t arg
         t->vcpu_info_gpa = gpa;
     }
     pthread_mutex_unlock(&d->lock);
+    if (ret == 0 && kvm_xen_set_vcpu_info(d, t, gpa) < 0)
+        domain_crash(d, "KVM refused vCPU %u's vcpu_info at 0x%lx", t->id, (unsigned long)gpa);
     if (ret == 0)
         pvclock_update_vcpu(d, t);
     return ret;

@@ -75,8 +75,8 @@ void pvclock_update_vcpu(struct domain *d, struct vcpu *v)
 {
     struct vcpu_info *vi = pvclock_vcpu_info(d, v);
 
-    if (!vi)
-        return;
+    if (!vi || d->kvm_xen)
+        return; /* KVM keeps it (kvm_xen.c) */
     struct vcpu_time_info *t = &vi->time;
     uint32_t ver = __atomic_load_n(&t->version, __ATOMIC_RELAXED);
     ver += ver & 1; /* a guest may have scribbled an odd value */

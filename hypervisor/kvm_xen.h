@@ -1,0 +1,49 @@
+/* kvm_xen.h: the parts of a domain's Xen state that KVM keeps in the
+ * kernel when pvhv uses its Xen support (kvm_host.use_xen): the guest's
+ * pvclock in shared_info and vcpu_info, and the delivery of its callback
+ * vector. Everything else (ports, timers, grants) stays pvhv's. */
+#ifndef PVHV_KVM_XEN_H
+#define PVHV_KVM_XEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain.h"
+
+/*
+ * At domain creation, after the vCPUs exist: tell KVM the guest is 64-bit
+ * (the layout of shared_info and vcpu_info it writes) and start KVM's
+ * guest clock at pvhv's system time, so that the pvclock KVM publishes
+ * and the deadlines pvhv serves agree. Returns 0 or -errno; a no-op
+ * without KVM's Xen support.
+ */
+int kvm_xen_domain_init(struct domain *d);
+
+
+/*
+ * The guest placed shared_info at `gpa` (XENMAPSPACE_shared_info): tell
+ * KVM, and point every vCPU without a vcpu_info of its own at its slot in
+ * it. Returns 0 or -errno; a no-op without KVM's Xen support.
+ */
+int kvm_xen_set_shared_info(struct domain *d, uint64_t gpa);
+
+/* vCPU `v` registered its vcpu_info at `gpa` (VCPUOP_register_vcpu_info).
+ * Returns 0 or -errno; a no-op without KVM's Xen support. */
+int kvm_xen_set_vcpu_info(struct domain *d, struct vcpu *v, uint64_t gpa);
+
+/*
+ * The guest chose HVM_PARAM_CALLBACK_IRQ's vector `vec` (0: none). KVM
+ * then raises it whenever a vCPU's evtchn_upcall_pending is set, as Xen
+ * does: injected directly, not through the local APIC, so the guest sends
+ * no EOI (Linux sends none). Returns 0 or -errno.
+ */
+int kvm_xen_set_callback_vector(struct domain *d, uint8_t vec);
+
+/*
+ * Raise `port` (bound to vCPU `vcpu`) the 2-level way inside KVM: pending
+ * bit, mask check, selector, upcall, kick. Returns 0 when KVM took it
+ * (raised, already pending, or masked), -errno when pvhv must do it.
+ */
+int kvm_xen_send(struct domain *d, uint32_t vcpu, uint32_t port);
+
+#endif /* PVHV_KVM_XEN_H */
