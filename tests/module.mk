@@ -5,3 +5,4 @@ include tests/unit/module.mk
 include tests/system/module.mk
 include tests/xenstore/module.mk
 include tests/svm-lab/module.mk
+include tests/linux-guest/module.mk

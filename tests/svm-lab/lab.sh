@@ -22,7 +22,11 @@
 #   SVM_LAB_DIR       cache and work directory (default build/svm-lab)
 #   SVM_LAB_KPKG      kernel package (default linux-image-6.12-amd64)
 #   SVM_LAB_CONFIGS   suite runs, comma-separated: xen-off, xen-on
-#                     (PV_KVM_XEN=0|1 for pvhv; default both)
+#                     (PV_KVM_XEN=0|1 for pvhv; default both), linux (the
+#                     stock-guest test, tests/linux-guest: `make
+#                     test-linux-guest`)
+#   SVM_LAB_GUEST_KPKG the stock guest's kernel package (default
+#                     linux-image-amd64, Debian 12's 6.1)
 #   SVM_LAB_BENCH     1: after the suites, run bench/evtchn_bench once per
 #                     configuration (hypercall and event-kick costs on SVM)
 #   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
@@ -41,6 +45,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PVHV_BUILD=$(realpath "${PVHV_BUILD:-build}")
 LAB=${SVM_LAB_DIR:-build/svm-lab}
 KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
+GUEST_KPKG=${SVM_LAB_GUEST_KPKG:-linux-image-amd64}
 CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on}
 ARGS=${SVM_LAB_ARGS:---verbose}
 BENCH=${SVM_LAB_BENCH:-0}
@@ -57,31 +62,34 @@ say() { echo "svm-lab: $*"; }
 die() { echo "svm-lab: $*" >&2; exit 1; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# The image package that KPKG names: the 6.12 metapackage depends on it.
+# The image package a (meta)package names: linux-image-amd64 and the 6.12
+# metapackage depend on it.
 resolve_kernel_package() {
     local dep
-    dep=$(apt-cache depends "$KPKG" 2>/dev/null |
+    dep=$(apt-cache depends "$1" 2>/dev/null |
           awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-    if [ -z "$dep" ] && apt-cache show "$KPKG" >/dev/null 2>&1; then
-        dep=$KPKG # a concrete image package already
+    if [ -z "$dep" ] && apt-cache show "$1" >/dev/null 2>&1; then
+        dep=$1 # a concrete image package already
     fi
     echo "$dep"
 }
 
+# Set DEB to the cached .deb of kernel package $1, fetching it if needed;
+# $2 is a shell pattern for the cached image when apt cannot resolve $1.
 fetch_kernel() {
     local pkg
-    pkg=$(resolve_kernel_package)
+    pkg=$(resolve_kernel_package "$1")
     if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
-        say "apt does not know $KPKG: apt-get update"
+        say "apt does not know $1: apt-get update"
         apt-get update -qq
-        pkg=$(resolve_kernel_package)
+        pkg=$(resolve_kernel_package "$1")
     fi
     mkdir -p "$LAB/debs"
     if [ -z "$pkg" ]; then
-        # Offline: the newest image already in the cache.
-        DEB=$(ls -t "$LAB"/debs/linux-image-*.deb 2>/dev/null | head -1 || true)
-        [ -n "$DEB" ] || die "cannot resolve $KPKG (apt-get update?) and no kernel is cached"
-        say "apt cannot resolve $KPKG; using cached $(basename "$DEB")"
+        # Offline: the newest matching image already in the cache.
+        DEB=$(ls -t "$LAB"/debs/$2 2>/dev/null | head -1 || true)
+        [ -n "$DEB" ] || die "cannot resolve $1 (apt-get update?) and no kernel is cached"
+        say "apt cannot resolve $1; using cached $(basename "$DEB")"
         return
     fi
     DEB=$(ls "$LAB/debs/${pkg}"_*.deb 2>/dev/null | head -1 || true)
@@ -94,8 +102,8 @@ fetch_kernel() {
     fi
 }
 
-# Unpack the kernel (not installed: only its files) and make the ELF
-# vmlinux QEMU boots; both cached beside the .deb.
+# Unpack $DEB (not installed: only its files) and cut the ELF vmlinux out
+# of its bzImage; both cached beside the .deb. Sets KDIR and KVER.
 unpack_kernel() {
     KDIR=$LAB/kernel/$(basename "$DEB" .deb)
     if [ ! -e "$KDIR/.unpacked" ] || [ "$DEB" -nt "$KDIR/.unpacked" ]; then
@@ -109,8 +117,6 @@ unpack_kernel() {
     if [ ! -s "$KDIR/vmlinux" ]; then
         python3 "$HERE/labtool.py" vmlinux "$KDIR/boot/vmlinuz-$KVER" "$KDIR/vmlinux"
     fi
-    grep -q '^CONFIG_KVM_AMD=m' "$KDIR/boot/config-$KVER" ||
-        die "kernel $KVER has no kvm-amd module"
 }
 
 # Put host file $1 at $2 in the initramfs; an ELF file brings every
@@ -179,16 +185,48 @@ build_initramfs() {
     gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
     [ -n "$gcc_s" ] && ship "$(realpath "$gcc_s")" "$gcc_s"
     install -m 0755 "$HERE/init" "$ROOT/init"
-    python3 "$HERE/labtool.py" cpio "$ROOT" "$LAB/initrd.cpio"
+}
+
+# The stock guest of configuration `linux`: Debian's own kernel (GUEST_KPKG)
+# as a Xen PVH guest, with a busybox initramfs holding its Xen block and
+# network front ends and ext4 (modules in Debian's build), and
+# tests/linux-guest/guest-init as /init. Both go to /pvhv/linux-guest/.
+build_linux_guest() {
+    fetch_kernel "$GUEST_KPKG" 'linux-image-6.1.*.deb'
+    unpack_kernel
+    local groot=$LAB/guest-root busybox a
+    busybox=$(command -v busybox)
+    rm -rf "$groot"
+    mkdir -p "$groot"/{bin,sbin,dev,etc,proc,sys,tmp,mnt,lib/modules}
+    install -m 0755 "$busybox" "$groot/bin/busybox"
+    for a in $("$busybox" --list); do
+        [ "$a" = busybox ] || ln -s busybox "$groot/bin/$a"
+    done
+    ln -s ../bin/busybox "$groot/sbin/poweroff"
+    python3 "$HERE/labtool.py" modules "$KDIR/lib/modules/$KVER/kernel" "$groot/lib/modules" \
+        xen-blkfront xen-netfront ext4 crc32c_generic
+    install -m 0755 "$HERE/../linux-guest/guest-init" "$groot/init"
+    mkdir -p "$ROOT/pvhv/linux-guest"
+    python3 "$HERE/labtool.py" cpio "$groot" "$ROOT/pvhv/linux-guest/initrd.cpio"
+    cp "$KDIR/vmlinux" "$ROOT/pvhv/linux-guest/vmlinux"
+    echo "$KVER" > "$ROOT/pvhv/linux-guest/version"
+    say "linux guest: kernel $KVER, initramfs" \
+        "$(( $(stat -c %s "$ROOT/pvhv/linux-guest/initrd.cpio") / 1024 )) KiB"
 }
 
 build() {
     local t0
     t0=$(date +%s.%N)
     command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: apt-get install qemu-system-x86"
-    fetch_kernel
+    fetch_kernel "$KPKG" 'linux-image-6.12*.deb'
     unpack_kernel
+    grep -q '^CONFIG_KVM_AMD=m' "$KDIR/boot/config-$KVER" ||
+        die "kernel $KVER has no kvm-amd module"
+    local l1kdir=$KDIR
     build_initramfs
+    case ",$CONFIGS," in *,linux,*) build_linux_guest ;; esac
+    python3 "$HERE/labtool.py" cpio "$ROOT" "$LAB/initrd.cpio"
+    KDIR=$l1kdir
     echo "$KDIR/vmlinux" > "$LAB/kernel.path"
     say "built: kernel $KVER, initramfs $(( $(stat -c %s "$LAB/initrd.cpio") / 1048576 )) MiB" \
         "($(since "$t0") s)"

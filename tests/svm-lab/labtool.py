@@ -31,7 +31,8 @@ def die(msg):
 def decompress(data, what):
     """xz, zstd or gzip, by magic number."""
     if data[:6] == b"\xfd7zXZ\x00":
-        return lzma.decompress(data, format=lzma.FORMAT_XZ)
+        # One stream: what follows it (the size word) is not another.
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data)
     if data[:4] == b"\x28\xb5\x2f\xfd":
         if not shutil.which("zstd"):
             die(f"{what} is zstd-compressed and the zstd program is missing (apt-get install zstd)")
@@ -52,8 +53,8 @@ def cmd_vmlinux(bzimage, out):
     start = (setup_sects + 1) * 512 + payload_offset
     payload = d[start:start + payload_length]
     # The build appends the decompressed size (4 bytes) after the stream;
-    # zstd would call it trailing garbage.
-    elf = decompress(payload[:-4] if payload[:4] == b"\x28\xb5\x2f\xfd" else payload, bzimage)
+    # zstd and xz would call it trailing garbage.
+    elf = decompress(payload[:-4], bzimage)
     if elf[:4] != b"\x7fELF":
         die(f"{bzimage}: payload is not an ELF kernel")
     with open(out + ".tmp", "wb") as f:

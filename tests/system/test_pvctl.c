@@ -2,7 +2,6 @@
  * process (argv, exit code, output), the host stack it starts, and the
  * on_poweroff/on_reboot/on_crash actions it carries out. */
 #include <criterion/criterion.h>
-#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -232,31 +231,6 @@ Test(pvctl, host_stack_status_stop_and_a_killed_daemon)
     cr_expect(strstr(st.err, "still exist"), "%s", st.err);
     cr_expect_eq(pvctl(&st, "host", "stop", "-f", NULL), 0);
     cr_expect_eq(pvctl(&st, "host", "status", NULL), 1);
-}
-
-/* Read what the pty's master gets until `text` shows up or `ms` pass. */
-static bool pty_wait(int master, const char *text, int ms, char *buf, size_t cap)
-{
-    size_t len = strlen(buf);
-
-    for (double end = now_ms() + ms; now_ms() < end;) {
-        struct pollfd p = { master, POLLIN, 0 };
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        ssize_t n = read(master, buf + len, cap - 1 - len);
-        if (n <= 0)
-            return false;
-        len += (size_t)n;
-        buf[len] = 0;
-        if (strstr(buf, text))
-            return true;
-        if (len > cap / 2) { /* keep the tail */
-            memmove(buf, buf + len - cap / 4, cap / 4);
-            len = cap / 4;
-            buf[len] = 0;
-        }
-    }
-    return false;
 }
 
 Test(pvctl, console_through_a_terminal_then_ctrl_bracket_detaches)

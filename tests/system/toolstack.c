@@ -190,3 +190,27 @@ bool stack_console_has(struct stack *st, const char *name, const char *text, int
     }
     return false;
 }
+
+bool pty_wait(int master, const char *text, int ms, char *buf, size_t cap)
+{
+    size_t len = strlen(buf);
+
+    for (double end = now_ms() + ms; now_ms() < end;) {
+        struct pollfd p = { master, POLLIN, 0 };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(master, buf + len, cap - 1 - len);
+        if (n <= 0)
+            return false;
+        len += (size_t)n;
+        buf[len] = 0;
+        if (strstr(buf, text))
+            return true;
+        if (len > cap / 2) { /* keep the tail */
+            memmove(buf, buf + len - cap / 4, cap / 4);
+            len = cap / 4;
+            buf[len] = 0;
+        }
+    }
+    return false;
+}

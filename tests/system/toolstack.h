@@ -38,4 +38,12 @@ bool stack_wait(struct stack *st, const char *name, char flag, int ms);
 /* Wait up to `ms` until RUNDIR/console/NAME.log holds `text`. */
 bool stack_console_has(struct stack *st, const char *name, const char *text, int ms);
 
+/*
+ * Read what a pty's master gets (a program run under forkpty, such as
+ * `pvctl console`) into buf until `text` shows up or `ms` pass; buf
+ * (cap bytes, NUL-terminated, may start non-empty) keeps the tail of what
+ * was read. True if `text` showed.
+ */
+bool pty_wait(int master, const char *text, int ms, char *buf, size_t cap);
+
 #endif
