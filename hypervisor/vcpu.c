@@ -8,6 +8,7 @@
 #include <pvhv/pvhv_hypercall.h>
 #include <pvhv/sched.h>
 
+#include "emul_disk.h"
 #include "emul_scratch.h"
 #include "evtchn.h"
 #include "hypercall.h"
@@ -229,7 +230,7 @@ static void handle_exit(struct vcpu *v)
             doorbell(v);
             return;
         }
-        if (emul_scratch_pio(run))
+        if (emul_scratch_pio(run) || emul_disk_pio(emul_disk_of(d), run))
             return;
         /* No other devices: reads see all-ones, writes vanish (as on a
          * bus with nothing behind the port). */
