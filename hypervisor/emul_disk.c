@@ -216,8 +216,10 @@ int emul_disk_new(int fd, bool readonly, struct emul_disk **out, char *why, size
         snprintf(why, why_len, "cannot inspect the disk's descriptor: %s", strerror(errno));
         return -XEN_EBADF;
     }
-    if (!readonly && (flags & O_ACCMODE) == O_RDONLY) {
-        snprintf(why, why_len, "a writable disk needs a descriptor opened read-write");
+    /* The reopen below must not gain access the sender's descriptor lacks. */
+    if ((flags & O_ACCMODE) != O_RDWR && (!readonly || (flags & O_ACCMODE) != O_RDONLY)) {
+        snprintf(why, why_len, readonly ? "the disk's descriptor must be readable"
+                                        : "a writable disk needs a descriptor opened read-write");
         return -XEN_EACCES;
     }
     if (S_ISREG(st.st_mode)) {

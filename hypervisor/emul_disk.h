@@ -18,8 +18,8 @@ struct emul_disk;
  * 512-byte I/O that way (the same caching as pvblkback).
  * Returns 0 and the disk in *out, or a negative Xen errno with the reason
  * in `why` (`why_len` bytes, NUL-terminated): -EINVAL not a regular file
- * or block device, or under one sector; -EACCES writable asked of a
- * read-only fd; -ENOMEM.
+ * or block device, or under one sector; -EACCES writable asked of an fd
+ * not opened read-write, or an fd that cannot be read; -ENOMEM.
  */
 int emul_disk_new(int fd, bool readonly, struct emul_disk **out, char *why, size_t why_len);
 

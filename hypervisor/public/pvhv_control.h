@@ -136,8 +136,8 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
  *   message saying why. -ESRCH no such domain; -EBADF no fd (or more than
  *   one); -EEXIST the domain has one already (at most one per domain);
  *   -EINVAL unknown flags, neither a regular file nor a block device, or
- *   smaller than one sector; -EACCES a writable disk asked of an fd
- *   opened read-only.
+ *   smaller than one sector; -EACCES a writable disk asked of an fd not
+ *   opened read-write, or an fd that cannot be read.
  */
 #define PVHV_CTL_CREATE        1
 #define PVHV_CTL_LOAD_KERNEL   2

@@ -258,6 +258,10 @@ Test(emul_disk_new, refuses_what_is_not_a_disk)
     cr_expect(strstr(why, "regular file or a block device"), "%s", why);
     cr_expect_eq(emul_disk_new(ro, false, &d, why, sizeof(why)), -XEN_EACCES);
     cr_expect(strstr(why, "read-write"), "%s", why);
+    int wo = open(path, O_WRONLY | O_CLOEXEC);
+    cr_expect_eq(emul_disk_new(wo, true, &d, why, sizeof(why)), -XEN_EACCES);
+    cr_expect(strstr(why, "readable"), "%s", why);
+    close(wo);
     cr_assert_eq(ftruncate(fd, 100), 0);
     cr_expect_eq(emul_disk_new(fd, true, &d, why, sizeof(why)), -XEN_EINVAL);
     cr_expect(strstr(why, "less than one"), "%s", why);
