@@ -68,28 +68,15 @@ static char build[512], dir[64], rundir[96], image[128];
 static unsigned size_mb = 1024, runtime_ms = 2000;
 static struct pvctrl *ctl;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static void cleanup(void)
 {
     if (ctl)
         pvctrl_close(ctl);
     ctl = NULL;
     if (rundir[0])
-        sh("'%s/bin/pvctl' --rundir '%s' host stop -f > /dev/null 2>&1", build, rundir);
+        bench_sh("'%s/bin/pvctl' --rundir '%s' host stop -f > /dev/null 2>&1", build, rundir);
     if (dir[0])
-        sh("rm -rf '%s'", dir);
+        bench_sh("rm -rf '%s'", dir);
 }
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -186,7 +173,7 @@ static void host_fio(bool direct, char *how, size_t len)
 {
     const char *engine = "io_uring";
 
-    if (sh("fio --version > /dev/null 2>&1") != 0) {
+    if (bench_sh("fio --version > /dev/null 2>&1") != 0) {
         snprintf(how, len, "missing: fio is not installed (apt-get install fio); column skipped");
         return;
     }
@@ -219,8 +206,9 @@ static uint32_t guest(const char *name, const char *disk, const char *cmdline)
                "disk = [ '%s, target=%s' ]\n",
             name, build, cmdline, disk, image);
     fclose(f);
-    if (sh("'%s/bin/pvctl' --rundir '%s' create -q '%s' > '%s' 2>&1", build, rundir, cfg, log)) {
-        sh("cat '%s' >&2", log);
+    if (bench_sh("'%s/bin/pvctl' --rundir '%s' create -q '%s' > '%s' 2>&1", build, rundir, cfg,
+                 log)) {
+        bench_sh("cat '%s' >&2", log);
         die("pvctl create %s failed", cfg);
     }
     if (!ctl && pvctrl_open(rundir, &ctl) < 0)
@@ -258,8 +246,8 @@ static void restart_blkback(const char *args)
         for (int i = 0; i < 500 && kill(pid, 0) == 0; i++)
             usleep(10000);
     }
-    if (sh("cd / && setsid '%s/bin/pvblkback' --rundir '%s' --quiet %s >> '%s/log/pvblkback.log' "
-           "2>&1 < /dev/null &", build, rundir, args, rundir))
+    if (bench_sh("cd / && setsid '%s/bin/pvblkback' --rundir '%s' --quiet %s "
+                 ">> '%s/log/pvblkback.log' 2>&1 < /dev/null &", build, rundir, args, rundir))
         die("cannot start pvblkback %s", args);
     for (int i = 0; i < 500 && !blkback_pid(); i++)
         usleep(10000);
@@ -275,7 +263,7 @@ static const char *guest_run(uint32_t domid, const char *name, const char *done)
     bench_console_init(&con, domid);
     if (!bench_console_await(ctl, &con, done, GUEST_TIMEOUT_MS, 200))
         die("%s never printed '%s'; its console:\n%s", name, done, con.text);
-    sh("'%s/bin/pvctl' --rundir '%s' destroy %s > /dev/null 2>&1", build, rundir, name);
+    bench_sh("'%s/bin/pvctl' --rundir '%s' destroy %s > /dev/null 2>&1", build, rundir, name);
     return con.text;
 }
 
@@ -456,15 +444,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "blk_bench: --size-mb 1..65536, --runtime-ms 100..600000\n");
         return 2;
     }
-    snprintf(build, sizeof(build), "%s", optind < argc ? argv[optind] : "build");
-    char *abs = realpath(build, NULL); /* pvctl and the daemons resolve paths elsewhere */
-    if (!abs || strlen(abs) >= sizeof(build)) {
-        fprintf(stderr, "blk_bench: no build tree at %s\n", build);
-        free(abs);
+    if (bench_build_dir(optind < argc ? argv[optind] : NULL, build, sizeof(build)) < 0) {
+        fprintf(stderr, "blk_bench: no build tree at %s\n", optind < argc ? argv[optind] : "build");
         return 1;
     }
-    strcpy(build, abs);
-    free(abs);
     if (access("/dev/kvm", R_OK | W_OK) < 0) {
         fprintf(stderr, "blk_bench: needs /dev/kvm (root)\n");
         return 1;
@@ -477,9 +460,10 @@ int main(int argc, char **argv)
         die("mkdtemp in %s: %s", tmp, strerror(errno));
     }
     struct statvfs sv;
-    if (statvfs(dir, &sv) == 0 && (uint64_t)sv.f_bavail * sv.f_frsize < ((uint64_t)size_mb + 64) << 20)
+    uint64_t avail = statvfs(dir, &sv) == 0 ? (uint64_t)sv.f_bavail * sv.f_frsize : UINT64_MAX;
+    if (avail < ((uint64_t)size_mb + 64) << 20)
         die("%s has %llu MiB free, the scratch file needs %u (set TMPDIR or --size-mb)", dir,
-            (unsigned long long)((uint64_t)sv.f_bavail * sv.f_frsize >> 20), size_mb);
+            (unsigned long long)(avail >> 20), size_mb);
     snprintf(rundir, sizeof(rundir), "%s/run", dir);
     snprintf(image, sizeof(image), "%s/disk.img", dir);
     bool direct = make_image();

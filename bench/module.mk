@@ -48,7 +48,7 @@ TEST_LDLIBS += -lyajl
 # (bench/net_bench.c; runs in a network namespace of its own).
 NET_BENCH := $(BUILD)/bench/net_bench
 BENCH_PROGS += $(NET_BENCH)
-$(NET_BENCH): $(BUILD)/obj/bench/net_bench.o
+$(NET_BENCH): $(BUILD)/obj/bench/net_bench.o $(BENCHLIB_OBJ) $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

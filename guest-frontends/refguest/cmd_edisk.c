@@ -83,7 +83,8 @@ int cmd_edisk(const struct pvfront_boot_info *bi)
                    PVHV_EDISK_MAX_SECTORS);
 
     int rw = !strcmp(op, "verify") || !strcmp(op, "check");
-    if (rw && (bytes == 0 || bytes % PVHV_EDISK_SECTOR || bytes / PVHV_EDISK_SECTOR > disk.sectors)) {
+    if (rw &&
+        (bytes == 0 || bytes % PVHV_EDISK_SECTOR || bytes / PVHV_EDISK_SECTOR > disk.sectors)) {
         pvfront_printf("edisk: bytes=N must be a positive multiple of 512, at most the disk\n");
         return 1;
     }
