@@ -83,18 +83,25 @@ uint32_t edisk_raw_command(struct edisk *dk, uint64_t lba, uint32_t count, uint3
     return start(dk, lba, count, cmd);
 }
 
-int edisk_read(struct edisk *dk, uint64_t lba, void *buf, size_t len)
+/* READ or WRITE len bytes at lba, a command per PVHV_EDISK_MAX_SECTORS. */
+static int transfer(struct edisk *dk, uint64_t lba, uint8_t *p, size_t len, bool write)
 {
-    uint8_t *p = buf;
-
     if (len % SECTOR)
         return -XEN_EINVAL;
     for (size_t n = len / SECTOR; n;) {
         uint32_t c = n < PVHV_EDISK_MAX_SECTORS ? (uint32_t)n : PVHV_EDISK_MAX_SECTORS;
-        uint32_t st = start(dk, lba, c, PVHV_EDISK_CMD_READ);
+        uint32_t st = start(dk, lba, c, write ? PVHV_EDISK_CMD_WRITE : PVHV_EDISK_CMD_READ);
         if ((st & PVHV_EDISK_ST_ERROR) || !(st & PVHV_EDISK_ST_DRQ))
             return failed(dk);
-        data_in(p, c * DWORDS_PER_SECTOR);
+        if (write) {
+            data_out(p, c * DWORDS_PER_SECTOR);
+            /* The last word's `out` wrote the sectors: did it work? */
+            dk->status = edisk_reg_read(PVHV_EDISK_REG_STATUS);
+            if (dk->status & PVHV_EDISK_ST_ERROR)
+                return failed(dk);
+        } else {
+            data_in(p, c * DWORDS_PER_SECTOR);
+        }
         p += (size_t)c * SECTOR;
         lba += c;
         n -= c;
@@ -102,27 +109,14 @@ int edisk_read(struct edisk *dk, uint64_t lba, void *buf, size_t len)
     return 0;
 }
 
+int edisk_read(struct edisk *dk, uint64_t lba, void *buf, size_t len)
+{
+    return transfer(dk, lba, buf, len, false);
+}
+
 int edisk_write(struct edisk *dk, uint64_t lba, const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
-
-    if (len % SECTOR)
-        return -XEN_EINVAL;
-    for (size_t n = len / SECTOR; n;) {
-        uint32_t c = n < PVHV_EDISK_MAX_SECTORS ? (uint32_t)n : PVHV_EDISK_MAX_SECTORS;
-        uint32_t st = start(dk, lba, c, PVHV_EDISK_CMD_WRITE);
-        if ((st & PVHV_EDISK_ST_ERROR) || !(st & PVHV_EDISK_ST_DRQ))
-            return failed(dk);
-        data_out(p, c * DWORDS_PER_SECTOR);
-        /* The last word's `out` wrote the sectors: did it work? */
-        dk->status = edisk_reg_read(PVHV_EDISK_REG_STATUS);
-        if (dk->status & PVHV_EDISK_ST_ERROR)
-            return failed(dk);
-        p += (size_t)c * SECTOR;
-        lba += c;
-        n -= c;
-    }
-    return 0;
+    return transfer(dk, lba, (uint8_t *)(uintptr_t)buf, len, true); /* only read from */
 }
 
 int edisk_flush(struct edisk *dk)

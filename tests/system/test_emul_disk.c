@@ -31,14 +31,7 @@ TestSuite(emul_disk_sys, .init = setup, .fini = teardown, .timeout = 120);
 /* A sparse raw image of `mib` MiB in the run directory; its path. */
 static const char *image(const char *name, unsigned mib)
 {
-    static char path[256];
-
-    snprintf(path, sizeof(path), "%s/%s", st.rundir, name);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(ftruncate(fd, (off_t)(mib * MIB)), 0);
-    close(fd);
-    return path;
+    return stack_image(&st, name, mib);
 }
 
 /* Create domain `name` running `cmdline` with the one disk `spec`. */
