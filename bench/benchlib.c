@@ -1,8 +1,11 @@
 /* benchlib.c: clocks, sample statistics and guest console reading for the
  * benchmarks' host halves. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "benchlib.h"
@@ -66,4 +69,27 @@ const char *bench_console_await(struct pvctrl *ctl, struct bench_console *c, con
         if (n <= 0)
             usleep((useconds_t)poll_ms * 1000);
     }
+}
+
+int bench_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (st == -1 ? 0 : WTERMSIG(st));
+}
+
+int bench_build_dir(const char *arg, char *out, size_t len)
+{
+    char *abs = realpath(arg ? arg : "build", NULL);
+    int r = abs && strlen(abs) < len ? 0 : -1;
+
+    if (r == 0)
+        strcpy(out, abs);
+    free(abs);
+    return r;
 }

@@ -25,6 +25,17 @@ double bench_now_ns(void);
  */
 void bench_stats(double *v, size_t n, double out[3]);
 
+/* Run a shell command built from `fmt`; its exit status (128 and up when
+ * it did not exit). */
+int bench_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The build tree `arg` (NULL: "build") as an absolute path into out (`len`
+ * bytes): pvctl and the daemons resolve paths from elsewhere. 0, or -1
+ * when there is no such directory or the path does not fit.
+ */
+int bench_build_dir(const char *arg, char *out, size_t len);
+
 /* A domain's hypervisor console as read so far. */
 struct bench_console {
     uint32_t domid;

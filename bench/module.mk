@@ -48,9 +48,17 @@ TEST_LDLIBS += -lyajl
 # (bench/net_bench.c; runs in a network namespace of its own).
 NET_BENCH := $(BUILD)/bench/net_bench
 BENCH_PROGS += $(NET_BENCH)
-$(NET_BENCH): $(BUILD)/obj/bench/net_bench.o
+$(NET_BENCH): $(BUILD)/obj/bench/net_bench.o $(BENCHLIB_OBJ) $(LIBPVCTRL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# block: host fio, the PV disk and the emulated disk on one scratch file
+# (bench/blk_bench.c; fio from Debian's fio package, yajl for its JSON).
+BLK_BENCH := $(BUILD)/bench/blk_bench
+BENCH_PROGS += $(BLK_BENCH)
+$(BLK_BENCH): $(BUILD)/obj/bench/blk_bench.o $(BENCHLIB_OBJ) $(LIBPVCTRL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lyajl
 
 .PHONY: bench
 bench: all $(BENCH_PROGS)

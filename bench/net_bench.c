@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define SECONDS 2
 #define PAYLOAD 1472 /* a full 1500-byte frame of UDP, as the guests send */
 #define PORT 5201
@@ -41,22 +43,10 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
 /* Run pvctl on our run directory; its exit status. */
 static int pvctl(const char *args)
 {
-    return sh("%s/bin/pvctl --rundir %s %s > /dev/null 2>&1", build, rundir, args);
+    return bench_sh("%s/bin/pvctl --rundir %s %s > /dev/null 2>&1", build, rundir, args);
 }
 
 struct rate {
@@ -126,7 +116,7 @@ static struct rate veth_baseline(void)
             _exit(1);
         if (write(ready[1], "n", 1) != 1 || read(go[0], &c, 1) != 1)
             _exit(1);
-        if (sh("ip link set lo up && ip addr add 192.0.2.2/24 dev vb && ip link set vb up"))
+        if (bench_sh("ip link set lo up && ip addr add 192.0.2.2/24 dev vb && ip link set vb up"))
             _exit(2);
         struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(PORT) };
         inet_pton(AF_INET, "192.0.2.1", &to.sin_addr);
@@ -139,7 +129,7 @@ static struct rate veth_baseline(void)
     }
     char c;
     if (read(ready[0], &c, 1) != 1 ||
-        sh("ip link add va type veth peer name vb netns %d && ip addr add 192.0.2.1/24 dev va"
+        bench_sh("ip link add va type veth peer name vb netns %d && ip addr add 192.0.2.1/24 dev va"
            " && ip link set va up", (int)pid)) {
         fprintf(stderr, "net_bench: cannot make the veth pair\n");
         exit(1);
@@ -154,7 +144,7 @@ static struct rate veth_baseline(void)
     close(go[1]);
     close(fd);
     waitpid(pid, NULL, 0);
-    sh("ip link del va 2>/dev/null");
+    bench_sh("ip link del va 2>/dev/null");
     return r;
 }
 
@@ -217,17 +207,9 @@ static void report(const char *what, struct rate r, struct rate base)
 
 int main(int argc, char **argv)
 {
-    snprintf(build, sizeof(build), "%s", argc > 1 ? argv[1] : "build");
-    if (build[0] != '/') {
-        /* pvctl and the daemons resolve paths from elsewhere. */
-        char *abs = realpath(build, NULL);
-        if (!abs || strlen(abs) >= sizeof(build)) {
-            fprintf(stderr, "net_bench: no build tree at %s\n", build);
-            free(abs);
-            return 1;
-        }
-        strcpy(build, abs);
-        free(abs);
+    if (bench_build_dir(argc > 1 ? argv[1] : NULL, build, sizeof(build)) < 0) {
+        fprintf(stderr, "net_bench: no build tree at %s\n", argc > 1 ? argv[1] : "build");
+        return 1;
     }
     if (access("/dev/net/tun", R_OK | W_OK) < 0 || access("/dev/kvm", R_OK | W_OK) < 0) {
         fprintf(stderr, "net_bench: needs /dev/kvm and /dev/net/tun (root)\n");
@@ -237,7 +219,7 @@ int main(int argc, char **argv)
         perror("net_bench: unshare(CLONE_NEWNET)");
         return 1;
     }
-    sh("ip link set lo up");
+    bench_sh("ip link set lo up");
     strcpy(rundir, "/tmp/pvhv-netbench-XXXXXX");
     if (!mkdtemp(rundir))
         return 1;
@@ -272,8 +254,8 @@ int main(int argc, char **argv)
     report("guest -> guest (sender)", gg_tx, veth);
     report("guest -> guest (receiver)", gg_rx, veth);
 
-    sh("%s/bin/pvctl --rundir %s host stop -f > /dev/null 2>&1", build, rundir);
+    bench_sh("%s/bin/pvctl --rundir %s host stop -f > /dev/null 2>&1", build, rundir);
     pvctl("net-destroy pvbench");
-    sh("rm -rf %s", rundir);
+    bench_sh("rm -rf %s", rundir);
     return 0;
 }

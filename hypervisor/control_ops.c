@@ -1,5 +1,6 @@
 /* control_ops.c: the control protocol's operations. Each checks its
  * payload size first; the transport has already checked the header. */
+#include <stdio.h>
 #include <string.h>
 
 #include <pvhv/errno.h>
@@ -9,6 +10,7 @@
 #include "control.h"
 #include "domain.h"
 #include "domain_build.h"
+#include "emul_disk.h"
 #include "evtchn.h"
 #include "platform.h"
 
@@ -230,6 +232,34 @@ static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
     return r;
 }
 
+static int op_emul_disk_attach(const struct ctl_request *req, struct ctl_reply *rep)
+{
+    struct pvhv_ctl_emul_disk e;
+    char why[256] = "";
+    struct domain *d;
+    int r;
+
+    TAKE(req, e);
+    if (e.flags & ~PVHV_EMUL_DISK_F_READONLY) {
+        snprintf(why, sizeof(why), "unknown flags %#x", e.flags & ~PVHV_EMUL_DISK_F_READONLY);
+        r = -XEN_EINVAL;
+    } else if (req->nfds != 1) {
+        snprintf(why, sizeof(why), "the disk comes as exactly one descriptor (%d sent)",
+                 req->nfds);
+        r = -XEN_EBADF;
+    } else if (!(d = domain_get(e.domid))) {
+        snprintf(why, sizeof(why), "no domain %u", e.domid);
+        r = -XEN_ESRCH;
+    } else {
+        r = emul_disk_attach(d, req->fds[0], e.flags & PVHV_EMUL_DISK_F_READONLY, why,
+                             sizeof(why));
+        domain_put(d);
+    }
+    if (r < 0)
+        ctl_put(rep, why, strlen(why) + 1);
+    return r;
+}
+
 const ctl_op_fn ctl_ops[] = {
     [PVHV_CTL_CREATE] = op_create,
     [PVHV_CTL_LOAD_KERNEL] = op_load_kernel,
@@ -250,5 +280,6 @@ const ctl_op_fn ctl_ops[] = {
     [PVHV_CTL_CONSOLE_INPUT] = op_console_input,
     [PVHV_CTL_HVM_PARAM_GET] = ctl_op_hvm_param_get,
     [PVHV_CTL_FOREIGN_MAP] = ctl_op_foreign_map,
+    [PVHV_CTL_EMUL_DISK_ATTACH] = op_emul_disk_attach,
 };
 const size_t ctl_nr_ops = sizeof(ctl_ops) / sizeof(ctl_ops[0]);

@@ -17,6 +17,7 @@
 #include <pvhv/xen.h>
 
 #include "domain.h"
+#include "emul_disk.h"
 #include "kvm.h"
 #include "kvm_xen.h"
 #include "evtchn.h"
@@ -79,6 +80,7 @@ static void free_domain(struct domain *d)
     }
     evtchn_domain_destroy(d);
     gnttab_domain_destroy(d);
+    emul_disk_free(d->emul_disk);
     if (d->vm_fd >= 0)
         close(d->vm_fd);
     guest_mem_release(&d->mem);

@@ -101,6 +101,7 @@ struct domain {
     struct evtchn *evtchn;   /* (evtchn_lock) EVTCHN_GUEST_PORTS ports */
     uint16_t *virq_port;     /* (evtchn_lock) [vcpu * NR_VIRQS + virq] */
     struct gnttab *gnttab;   /* grant table state (gnttab.c) */
+    struct emul_disk *emul_disk; /* (atomic) the emulated disk or NULL (emul_disk.c) */
 };
 
 /*

@@ -11,6 +11,7 @@
 
 #include "acpi.h"
 #include "console_log.h"
+#include "emul_disk.h"
 #include "emul_scratch.h"
 #include "evtchn.h"
 #include "hypercall.h"
@@ -232,7 +233,7 @@ static void handle_exit(struct vcpu *v)
             doorbell(v);
             return;
         }
-        if (emul_scratch_pio(run))
+        if (emul_scratch_pio(run) || emul_disk_pio(emul_disk_of(d), run))
             return;
         if (run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 1 &&
             acpi_port_write(d, run->io.port, *((uint8_t *)run + run->io.data_offset)))

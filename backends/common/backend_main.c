@@ -24,16 +24,20 @@ int bk_parse_options(struct bk_options *o, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     /* Without a tick option the table ends before --poll-ms, so getopt
-     * rejects it like any unknown option. */
-    struct option opts[sizeof(longopts) / sizeof(longopts[0])];
+     * rejects it like any unknown option; the daemon's own option, if
+     * any, goes after the last one kept. */
+    struct option opts[sizeof(longopts) / sizeof(longopts[0]) + 1];
     size_t nopts = sizeof(longopts) / sizeof(longopts[0]);
     int opt;
     char *end;
     long ms;
 
-    memcpy(opts, longopts, sizeof(opts));
+    memset(opts, 0, sizeof(opts));
+    memcpy(opts, longopts, sizeof(longopts));
     if (o->tick_max <= 0)
-        memset(&opts[nopts - 2], 0, sizeof(opts[0]));
+        memset(&opts[--nopts - 1], 0, sizeof(opts[0]));
+    if (o->num_opt)
+        opts[nopts - 1] = (struct option){ o->num_opt, required_argument, NULL, 'n' };
     log_prog = o->prog;
     o->rundir = getenv("PV_RUNDIR");
     if (!o->rundir || !*o->rundir)
@@ -51,6 +55,15 @@ int bk_parse_options(struct bk_options *o, int argc, char **argv)
                 return 2;
             }
             o->tick_ms = (int)ms;
+            break;
+        case 'n':
+            errno = 0;
+            ms = strtol(optarg, &end, 10);
+            if (errno || *end || ms < o->num_min || ms > o->num_max) {
+                o->usage(stderr);
+                return 2;
+            }
+            *o->num_value = ms;
             break;
         case 'h': o->usage(stdout); return 0;
         default: o->usage(stderr); return 2;

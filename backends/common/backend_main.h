@@ -19,6 +19,11 @@ struct bk_options {
     void (*usage)(FILE *f);    /* prints the daemon's usage text to f */
     int tick_max;              /* accept --poll-ms 1..tick_max; 0: no such
                                   option (pvconsoled) */
+    const char *num_opt;       /* a daemon's own numeric option: --NUM_OPT N,
+                                  num_min..num_max, into *num_value (which
+                                  holds the default); NULL: none */
+    long num_min, num_max;
+    long *num_value;
     /* In (the default) and out: */
     int tick_ms;               /* --poll-ms */
     /* Out: */

@@ -3,9 +3,11 @@
  * - The ring: its 2^order pages mapped read-write for the connection's life.
  * - Persistent grants (both ends said feature-persistent): each data page
  *   the frontend grants is mapped once, the first time a request names it,
- *   and kept (at most BB_MAX_PGRANTS per device, Linux's figure); io_uring
- *   then reads and writes straight into those mappings. A batch's new
- *   grants are mapped with one call.
+ *   and kept (at most --max-pgrants per device, Linux's 1056 by default);
+ *   io_uring then reads and writes straight into those mappings. A
+ *   batch's new grants are mapped with as few calls as pvhv allows
+ *   (PVHV_GNTTAB_MAP_MAX a call), so a frontend's working set is mapped
+ *   in its first batch rather than copied over many.
  * - Everything else (no persistent grants, a full table, a grant that
  *   cannot be mapped writable): bounce buffers, filled or emptied with
  *   grant copies, one call for all the segments of a batch.
@@ -27,7 +29,6 @@
 #include "pvblkback.h"
 #include "pvctrl.h"
 
-#define PG_SLOTS 2048 /* hash slots: a power of two, about twice the entries */
 /* A table entry for a grant that could not be mapped writable (refused):
  * it goes through bounce buffers, and is not tried again until the table
  * is next rebuilt. */
@@ -53,19 +54,21 @@ struct pg_slot {
 };
 
 struct pgrants {
-    struct pg_slot slots[PG_SLOTS];
+    unsigned max;           /* entries at most (--max-pgrants) */
     unsigned count;         /* entries, PG_NOMAP ones included */
     struct pg_region *regions;
+    unsigned mask;          /* slots - 1: a power of two, at least twice max */
+    struct pg_slot slots[];
 };
 
-static unsigned pg_hash(uint32_t g)
+static unsigned pg_hash(const struct pgrants *pg, uint32_t g)
 {
-    return (g * 2654435761u) & (PG_SLOTS - 1);
+    return (g * 2654435761u) & pg->mask;
 }
 
 static struct pg_slot *pg_find(struct pgrants *pg, uint32_t gref)
 {
-    for (unsigned i = pg_hash(gref), n = 0; n < PG_SLOTS; i = (i + 1) & (PG_SLOTS - 1), n++) {
+    for (unsigned i = pg_hash(pg, gref), n = 0; n <= pg->mask; i = (i + 1) & pg->mask, n++) {
         if (!pg->slots[i].addr)
             return NULL;
         if (pg->slots[i].gref == gref)
@@ -81,14 +84,14 @@ static uint8_t *pg_lookup(struct pgrants *pg, uint32_t gref)
     return sl ? sl->addr : NULL;
 }
 
-/* The table never holds more than BB_MAX_PGRANTS < PG_SLOTS entries, so a
- * free slot is always found. */
+/* The table never holds more than max < slots entries, so a free slot is
+ * always found. */
 static void pg_insert(struct pgrants *pg, uint32_t gref, uint8_t *addr, struct pg_region *reg)
 {
-    unsigned i = pg_hash(gref);
+    unsigned i = pg_hash(pg, gref);
 
     while (pg->slots[i].addr)
-        i = (i + 1) & (PG_SLOTS - 1);
+        i = (i + 1) & pg->mask;
     pg->slots[i] = (struct pg_slot){ .gref = gref, .addr = addr, .reg = reg };
     pg->count++;
 }
@@ -97,7 +100,7 @@ static void pg_insert(struct pgrants *pg, uint32_t gref, uint8_t *addr, struct p
  * refused-grant entries are forgotten, to be tried again). */
 static void pg_rebuild(struct pgrants *pg)
 {
-    memset(pg->slots, 0, sizeof(pg->slots));
+    memset(pg->slots, 0, sizeof(pg->slots[0]) * (pg->mask + 1));
     pg->count = 0;
     for (struct pg_region *r = pg->regions; r; r = r->next)
         for (uint32_t i = 0; i < r->count; i++)
@@ -111,10 +114,18 @@ static void region_unmap(struct blkback *bb, struct pg_region *r)
     free(r);
 }
 
-int grants_pg_init(struct vbd *v)
+int grants_pg_init(struct vbd *v, unsigned max)
 {
-    v->pg = calloc(1, sizeof(*v->pg));
-    return v->pg ? 0 : -ENOMEM;
+    unsigned slots = 64;
+
+    while (slots < 2 * max)
+        slots *= 2;
+    v->pg = calloc(1, sizeof(*v->pg) + slots * sizeof(struct pg_slot));
+    if (!v->pg)
+        return -ENOMEM;
+    v->pg->max = max;
+    v->pg->mask = slots - 1;
+    return 0;
 }
 
 void grants_pg_free(struct blkback *bb, struct vbd *v)
@@ -137,7 +148,7 @@ static void pg_evict(struct blkback *bb, struct vbd *v, unsigned want, double no
     struct pgrants *pg = v->pg;
     unsigned freed = 0;
 
-    while (BB_MAX_PGRANTS - pg->count + freed < want) {
+    while (pg->max - pg->count + freed < want) {
         struct pg_region **victim = NULL;
         for (struct pg_region **p = &pg->regions; *p; p = &(*p)->next)
             if ((*p)->inuse == 0 && now - (*p)->last_use >= PG_COLD_MS &&
@@ -244,7 +255,7 @@ int grants_fetch_indirect(struct blkback *bb, struct vbd *v, struct breq *q)
             double now = bb_now_ms();
             if (!pg_lookup(v->pg, gref)) {
                 pg_evict(bb, v, 1, now);
-                if (v->pg->count < BB_MAX_PGRANTS) {
+                if (v->pg->count < v->pg->max) {
                     int r = pg_map(bb, v, &gref, 1, now);
                     if (r == -EPERM || r == -EINVAL)
                         pg_insert(v->pg, gref, PG_NOMAP, NULL);
@@ -290,44 +301,63 @@ static size_t seg_len(const struct blkreq_seg *s)
     return (size_t)(s->last_sect - s->first_sect + 1) * 512;
 }
 
-/* With persistent grants: map, with one call, the batch's grants that are
- * not mapped yet, making room by unmapping cold regions if needed. */
+/* Map grefs[0..n) (none mapped yet) in calls of at most
+ * PVHV_GNTTAB_MAP_MAX. A call refused for a bad grant is retried one by
+ * one, so the good ones become persistent; a refused one is remembered and
+ * goes through grant copies (which fail its request if it is bad). */
+static void pg_map_all(struct blkback *bb, struct vbd *v, const uint32_t *grefs, unsigned n,
+                       double now)
+{
+    for (unsigned done = 0; done < n;) {
+        unsigned k = n - done < PVHV_GNTTAB_MAP_MAX ? n - done : PVHV_GNTTAB_MAP_MAX;
+        int r = pg_map(bb, v, grefs + done, k, now);
+        for (unsigned i = 0; (r == -EPERM || r == -EINVAL) && i < k; i++) {
+            int r1 = k > 1 ? pg_map(bb, v, &grefs[done + i], 1, now) : r;
+            if (r1 == -EPERM || r1 == -EINVAL)
+                pg_insert(v->pg, grefs[done + i], PG_NOMAP, NULL);
+        }
+        if (r < 0 && r != -EPERM && r != -EINVAL)
+            return; /* pvhv cannot map more now: the rest is copied */
+        done += k;
+    }
+}
+
+static int cmp_gref(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* With persistent grants: map the batch's grants that are not mapped yet,
+ * making room by unmapping cold regions if needed. */
 static void map_new_grants(struct blkback *bb, struct vbd *v, struct breq *batch, double now)
 {
-    uint32_t want[PVHV_GNTTAB_MAP_MAX];
-    unsigned n = 0;
+    static uint32_t want[BB_PGRANTS_LIMIT];
+    unsigned n = 0, max = v->pg->max;
 
-    for (struct breq *q = batch; q && n < PVHV_GNTTAB_MAP_MAX; q = q->next) {
+    for (struct breq *q = batch; q && n < max; q = q->next) {
         if (q->err)
             continue;
-        for (unsigned i = 0; i < q->r.nseg && n < PVHV_GNTTAB_MAP_MAX; i++) {
-            uint32_t g = q->segs[i].gref;
-            bool dup = pg_lookup(v->pg, g) != NULL;
-            for (unsigned k = 0; k < n && !dup; k++)
-                dup = want[k] == g;
-            if (!dup)
-                want[n++] = g;
-        }
+        for (unsigned i = 0; i < q->r.nseg && n < max; i++)
+            if (!pg_lookup(v->pg, q->segs[i].gref))
+                want[n++] = q->segs[i].gref;
     }
+    /* Pages named twice in the batch are mapped once. */
+    qsort(want, n, sizeof(want[0]), cmp_gref);
+    unsigned u = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (u == 0 || want[u - 1] != want[i])
+            want[u++] = want[i];
+    n = u;
     if (n == 0)
         return;
-    if (BB_MAX_PGRANTS - v->pg->count < n)
+    if (max - v->pg->count < n)
         pg_evict(bb, v, n, now);
-    if (BB_MAX_PGRANTS - v->pg->count < n)
-        n = BB_MAX_PGRANTS - v->pg->count; /* the rest is copied */
-    if (n == 0)
-        return;
-    int r = pg_map(bb, v, want, n, now);
-    if (r == -EPERM || r == -EINVAL) {
-        /* One bad grant refuses the whole call: map one by one, so the good
-         * ones become persistent; a refused one is remembered and goes
-         * through grant copies (which fail its request if it is bad). */
-        for (unsigned k = 0; k < n; k++) {
-            r = n > 1 ? pg_map(bb, v, &want[k], 1, now) : r;
-            if (r == -EPERM || r == -EINVAL)
-                pg_insert(v->pg, want[k], PG_NOMAP, NULL);
-        }
-    }
+    if (max - v->pg->count < n)
+        n = max - v->pg->count; /* the rest is copied */
+    if (n)
+        pg_map_all(bb, v, want, n, now);
 }
 
 void grants_prepare(struct blkback *bb, struct vbd *v, struct breq *batch)

@@ -19,20 +19,29 @@ static void usage(FILE *f)
             "  --quiet | --debug  fewer or more messages\n"
             "  --poll-ms MS       look at every connected ring every MS ms besides its\n"
             "                     notifications (default %d; 1..%d)\n"
+            "  --max-pgrants N    persistent grants kept mapped per disk (default %d, as\n"
+            "                     Linux's blkback; %d..%d). A frontend with more pages in\n"
+            "                     flight has the rest copied: 8192 covers 32 requests of\n"
+            "                     1 MiB. Every map is an entry in pvhv's table of dom0\n"
+            "                     maps (%d for all backends together)\n"
             "  --help\n"
             "Serves every disk the toolstack declares under %s/DOMID/DEVID\n"
             "(Xen's vbd protocol: a raw image file or a block device per disk).\n"
             "pvhv and pvxenstored may start before or after pvblkback; a restarted\n"
             "pvblkback takes the connected disks over without the guests noticing.\n",
-            BB_TICK_MS, BB_TICK_MS, BB_BACKEND_ROOT);
+            BB_TICK_MS, BB_TICK_MS, BB_MAX_PGRANTS, BB_MIN_PGRANTS, BB_PGRANTS_LIMIT,
+            BB_PGRANTS_LIMIT, BB_BACKEND_ROOT);
 }
 
 int main(int argc, char **argv)
 {
     static const int stop[] = { SIGTERM, SIGINT, 0 };
     static struct blkback bb; /* large (the port table): not on the stack */
+    static long max_pgrants = BB_MAX_PGRANTS;
     struct bk_options o = {
         .prog = "pvblkback", .usage = usage, .tick_max = BB_TICK_MS, .tick_ms = BB_TICK_MS,
+        .num_opt = "max-pgrants", .num_min = BB_MIN_PGRANTS, .num_max = BB_PGRANTS_LIMIT,
+        .num_value = &max_pgrants,
     };
     struct bk_run run;
     int rc;
@@ -43,6 +52,7 @@ int main(int argc, char **argv)
     bb.epfd = -1;
     bb.uring_efd = -1;
     bb.tick_ms = o.tick_ms;
+    bb.max_pgrants = (unsigned)max_pgrants;
     bb.rundir = o.rundir;
     if (bk_run_take(&run, &o, NULL))
         return 1;

@@ -62,9 +62,14 @@ struct pgrants; /* grants.c: a device's persistent grants */
 #define BB_PROTOCOL "x86_64-abi"
 /* Ring pages we accept: 2^4 (max-ring-page-order), as Linux's default. */
 #define BB_MAX_RING_ORDER 4
-/* Persistent grants kept mapped per device (Linux's max_pgrants); cold
- * ones are unmapped to make room for new ones. */
+/* Persistent grants kept mapped per device by default (Linux's
+ * max_persistent_grants); cold ones are unmapped to make room for new
+ * ones. --max-pgrants sets it, within these bounds: the upper one is
+ * pvhv's whole table of dom0 maps (hypervisor/gnttab.c), which every
+ * backend shares, so the default stays Linux's modest figure. */
 #define BB_MAX_PGRANTS 1056
+#define BB_MIN_PGRANTS 32
+#define BB_PGRANTS_LIMIT 16384
 /* Bounce buffer bytes one device may hold (grant-copy path); past it the
  * ring is not read until requests complete. */
 #define BB_BOUNCE_BUDGET (32u << 20)
@@ -184,6 +189,7 @@ struct blkback {
     const char *rundir;
     int epfd;
     int tick_ms;
+    unsigned max_pgrants;      /* --max-pgrants */
     double last_slow, last_rescan;
 
     /* pvhv (host.c, on backend_host): its handles NULL while it is not
@@ -326,8 +332,9 @@ void ring_pool_free(struct vbd *v);
 int grants_map_ring(struct blkback *bb, struct vbd *v, const uint32_t *refs, unsigned n);
 /* Unmap the ring (no-op if not mapped). */
 void grants_unmap_ring(struct blkback *bb, struct vbd *v);
-/* Start a persistent grant table for v (feature-persistent). 0 or -ENOMEM. */
-int grants_pg_init(struct vbd *v);
+/* Start a persistent grant table for v (feature-persistent) that keeps
+ * at most `max` grants mapped. 0 or -ENOMEM. */
+int grants_pg_init(struct vbd *v, unsigned max);
 /* Unmap every persistent grant of v and free the table. */
 void grants_pg_free(struct blkback *bb, struct vbd *v);
 /* Fetch the segment descriptors of an indirect request from its indirect

@@ -265,7 +265,7 @@ int vbd_connect(struct blkback *bb, struct vbd *v, bool resume)
      * requests consumed but not answered, which are served again (reads
      * and writes of the same data are idempotent). */
     BACK_RING_ATTACH(&v->ring, sring, rsp, XEN_PAGE_SIZE * n);
-    if ((r = ring_pool_init(v)) < 0 || (v->persistent && (r = grants_pg_init(v)) < 0)) {
+    if ((r = ring_pool_init(v)) < 0 || (v->persistent && (r = grants_pg_init(v, bb->max_pgrants)) < 0)) {
         ring_pool_free(v);
         grants_unmap_ring(bb, v);
         log_err("vbd %u/%u: %s", v->domid, v->devid, strerror(-r));

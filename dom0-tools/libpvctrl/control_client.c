@@ -1,6 +1,7 @@
 /* control_client.c: libpvctrl's client of the pvhv control socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,33 @@ int pvctrl_domain_load(struct pvctrl *h, uint32_t domid, const char *kernel,
                     sizeof(msg) - 1, &got);
     for (int i = 0; i < nfds; i++)
         close(fds[i]);
+    msg[got] = 0;
+    if (r < 0 && why)
+        snprintf(why, why_len, "%s", got ? msg : strerror(-r));
+    return r;
+}
+
+int pvctrl_emul_disk_attach(struct pvctrl *h, uint32_t domid, const char *path, uint32_t flags,
+                            char *why, size_t why_len)
+{
+    struct pvhv_ctl_emul_disk e = { .domid = domid, .flags = flags };
+    bool ro = flags & PVHV_EMUL_DISK_F_READONLY;
+    char msg[256];
+    size_t got = 0;
+    int fd, r;
+
+    if (why && why_len)
+        why[0] = 0;
+    fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0) {
+        r = -errno;
+        if (why)
+            snprintf(why, why_len, "%s: %s", path, strerror(errno));
+        return r;
+    }
+    r = pvctrl_call(h, PVHV_CTL_EMUL_DISK_ATTACH, &e, sizeof(e), &fd, 1, msg, sizeof(msg) - 1,
+                    &got);
+    close(fd);
     msg[got] = 0;
     if (r < 0 && why)
         snprintf(why, why_len, "%s", got ? msg : strerror(-r));

@@ -53,6 +53,19 @@ int pvctrl_domain_load(struct pvctrl *h, uint32_t domid, const char *kernel,
                        const char *ramdisk, const char *cmdline, char *why,
                        size_t why_len);
 
+/*
+ * Give the domain its emulated disk (pvhv_platform.h, PVHV_EDISK_PORT):
+ * the file or block device at `path`, opened here read-only when `flags`
+ * has PVHV_EMUL_DISK_F_READONLY, else read-write, and passed to pvhv,
+ * which keeps it until the domain is destroyed. At most one per domain.
+ * Returns 0, or a negative errno with the reason in `why` (size
+ * `why_len`, may be NULL): open()'s error, or pvhv's (-ESRCH no domain,
+ * -EEXIST one attached already, -EINVAL not a file or block device or
+ * smaller than a sector, -EACCES).
+ */
+int pvctrl_emul_disk_attach(struct pvctrl *h, uint32_t domid, const char *path, uint32_t flags,
+                            char *why, size_t why_len);
+
 int pvctrl_domain_unpause(struct pvctrl *h, uint32_t domid);
 int pvctrl_domain_pause(struct pvctrl *h, uint32_t domid);
 int pvctrl_domain_destroy(struct pvctrl *h, uint32_t domid);

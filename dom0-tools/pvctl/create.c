@@ -66,6 +66,9 @@ int domain_build(struct session *s, const struct xlcfg *cfg, bool paused, uint32
                why[0] ? why : strerror(-r));
         goto undo;
     }
+    r = disks_attach_emulated(s, id, cfg);
+    if (r < 0)
+        goto undo;
     r = records_write(s, id, cfg);
     if (r < 0)
         goto undo;
@@ -226,7 +229,7 @@ int cmd_create(struct session *s, int argc, char **argv)
         r = -ENOTCONN;
         goto out;
     }
-    if ((cfg->nr_disks && host_need_backend(s, "pvblkback") < 0) ||
+    if ((disks_pv_count(cfg) && host_need_backend(s, "pvblkback") < 0) ||
         (cfg->nr_vifs && host_need_backend(s, "pvnetback") < 0)) {
         r = -ENOENT;
         goto out;

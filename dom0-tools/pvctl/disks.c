@@ -90,6 +90,35 @@ void disk_records(struct xs_txn *t, uint32_t domid, const struct xlcfg_disk *d)
     txn_put(t, d->format, "%s/format", be);
 }
 
+unsigned disks_pv_count(const struct xlcfg *cfg)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < cfg->nr_disks; i++)
+        n += !cfg->disks[i].emulated;
+    return n;
+}
+
+int disks_attach_emulated(struct session *s, uint32_t domid, const struct xlcfg *cfg)
+{
+    char why[512], where[4200];
+
+    for (unsigned i = 0; i < cfg->nr_disks; i++) {
+        const struct xlcfg_disk *d = &cfg->disks[i];
+        if (!d->emulated)
+            continue;
+        int r = pvctrl_emul_disk_attach(s->ctl, domid, d->target,
+                                        d->readonly ? PVHV_EMUL_DISK_F_READONLY : 0, why,
+                                        sizeof(why));
+        if (r < 0) {
+            cfgerr("%s: disk: pvhv cannot attach %s as the emulated disk: %s",
+                   xlcfg_where(cfg, d->line, where, sizeof(where)), d->target, why);
+            return r;
+        }
+    }
+    return 0;
+}
+
 static void disk_records_of(struct xs_txn *t, uint32_t domid, const void *d)
 {
     disk_records(t, domid, d);
@@ -106,6 +135,11 @@ int cmd_block_attach(struct session *s, int argc, char **argv)
         return r;
     if (xlcfg_parse_disk("block-attach", argv[optind + 1], &d, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s\n", err);
+        return EXIT_FAILURE;
+    }
+    if (d.emulated) {
+        errmsg("block-attach: a backendtype=emulated disk is given at create only (pvhv "
+               "cannot hot-plug it); drop backendtype for a PV disk");
         return EXIT_FAILURE;
     }
     if (vbd_devid(d.vdev, &devid) < 0) {

@@ -57,6 +57,7 @@ static void gen_config(yajl_gen g, const struct xlcfg *c)
         kv_str(g, "pdev_path", c->disks[i].target);
         kv_str(g, "vdev", c->disks[i].vdev);
         kv_str(g, "format", c->disks[i].format);
+        kv_str(g, "backend", c->disks[i].emulated ? "emulated" : "phy");
         str(g, "readwrite");
         yajl_gen_bool(g, !c->disks[i].readonly);
         str(g, "is_cdrom");

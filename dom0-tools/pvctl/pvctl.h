@@ -98,6 +98,13 @@ int vbd_devid(const char *vdev, uint32_t *devid);
 /* Add a disk's frontend and backend directories to a transaction, as
  * libxl lays them out. */
 void disk_records(struct xs_txn *t, uint32_t domid, const struct xlcfg_disk *d);
+/* How many of the config's disks are PV ones (served by pvblkback; the
+ * others are backendtype=emulated). */
+unsigned disks_pv_count(const struct xlcfg *cfg);
+/* Give pvhv the config's backendtype=emulated disk, if it has one (the
+ * parser allows at most one). 0, or -errno with a config error printed at
+ * the disk's line. */
+int disks_attach_emulated(struct session *s, uint32_t domid, const struct xlcfg *cfg);
 int cmd_block_attach(struct session *s, int argc, char **argv);
 int cmd_block_detach(struct session *s, int argc, char **argv);
 int cmd_block_list(struct session *s, int argc, char **argv);

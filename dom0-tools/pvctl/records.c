@@ -79,7 +79,8 @@ static int write_once(struct session *s, uint32_t domid, const struct xlcfg *cfg
     txn_put(&r, buf, "%s/start_time", vm);
     txn_put(&r, cfg->type, "%s/image/ostype", vm);
     for (unsigned i = 0; i < cfg->nr_disks; i++)
-        disk_records(&r, domid, &cfg->disks[i]);
+        if (!cfg->disks[i].emulated) /* pvhv's own: no split driver, no records */
+            disk_records(&r, domid, &cfg->disks[i]);
     for (unsigned i = 0; i < cfg->nr_vifs; i++)
         vif_records(&r, domid, cfg->uuid, i, &cfg->vifs[i]);
 

@@ -40,6 +40,12 @@ struct xlcfg_disk {
                           * here, though pvctl may refuse all but raw */
     bool readonly;       /* access=r/ro, and cdroms unless told otherwise */
     bool cdrom;
+    bool emulated;       /* backendtype=emulated (a pvhv extension): pvhv's
+                          * trap-and-emulate disk instead of a PV one; at
+                          * most one per domain, raw, not a cdrom. The other
+                          * backendtypes xl knows (phy, tap, qdisk,
+                          * standalone) are accepted and ignored with a
+                          * warning: pvblkback serves every PV disk */
     int line;            /* where this entry was written */
 };
 

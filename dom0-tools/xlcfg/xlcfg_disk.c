@@ -27,6 +27,7 @@ struct dspec {
     const char *fmt;        /* a static string */
     enum access acc;
     bool cdrom;
+    bool emulated;
 };
 
 static int derr(struct dspec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -223,12 +224,16 @@ static int keyword(struct dspec *d, const char *k, size_t kn, const char *v, siz
         return 0;
     }
     if (eq(k, kn, "backendtype")) {
+        /* pvhv's extension: its trap-and-emulate disk (pvhv_platform.h). */
+        d->emulated = eq(v, vn, "emulated");
+        if (d->emulated)
+            return 0;
         if (!eq(v, vn, "phy") && !eq(v, vn, "tap") && !eq(v, vn, "qdisk") &&
             !eq(v, vn, "standalone"))
-            return derr(d, "unknown backendtype '%s' (use phy, tap, qdisk or standalone)",
-                        PIECE(v, vn));
-        xlcfg__warn(d->p, d->line, "disk: entry %u: backendtype ignored: pvhv has one disk "
-                    "backend", d->entry);
+            return derr(d, "unknown backendtype '%s' (use emulated, or phy, tap, qdisk or "
+                        "standalone, which pvblkback serves alike)", PIECE(v, vn));
+        xlcfg__warn(d->p, d->line, "disk: entry %u: backendtype=%s ignored: pvblkback serves "
+                    "every PV disk", d->entry, PIECE(v, vn));
         return 0;
     }
     if (eq(k, kn, "specification")) {
@@ -378,6 +383,10 @@ int xlcfg__disk(struct xlcfg__p *p, int line, unsigned entry, const char *spec,
                     "may be empty)");
     if (d.cdrom && d.acc == ACC_RW)
         return derr(&d, "a cdrom is read-only (drop access=rw)");
+    if (d.emulated && d.cdrom)
+        return derr(&d, "backendtype=emulated is a plain disk, not a cdrom (drop one of them)");
+    if (d.emulated && d.fmt && strcmp(d.fmt, "raw"))
+        return derr(&d, "backendtype=emulated reads raw images only (not %s)", d.fmt);
     if (d.tgtlen >= sizeof(out->target))
         return xlcfg__err(p, line, "disk", "entry %u: target too long (%zu bytes, at most %zu)",
                           entry, d.tgtlen, sizeof(out->target) - 1);
@@ -391,6 +400,7 @@ int xlcfg__disk(struct xlcfg__p *p, int line, unsigned entry, const char *spec,
     out->vdev[d.vdevlen] = '\0';
     snprintf(out->format, sizeof(out->format), "%s", d.fmt ? d.fmt : "raw");
     out->cdrom = d.cdrom;
+    out->emulated = d.emulated;
     out->readonly = d.acc == ACC_RO || (d.acc == ACC_DEFAULT && d.cdrom);
     out->line = line;
     return 0;

@@ -307,6 +307,10 @@ static int apply_item(struct xlcfg__p *p, const struct xlcfg__val *v)
             if (!strcmp(cfg->disks[i].vdev, d->vdev))
                 return xlcfg__err(p, v->line, key, "entry %u: vdev '%s' is already used by "
                                   "entry %u (give each disk its own vdev)", n, d->vdev, i + 1);
+            if (cfg->disks[i].emulated && d->emulated)
+                return xlcfg__err(p, v->line, key, "entry %u: a second backendtype=emulated "
+                                  "disk (entry %u is one; a domain has at most one emulated "
+                                  "disk)", n, i + 1);
         }
         cfg->nr_disks++;
         return 0;

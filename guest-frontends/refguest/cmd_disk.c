@@ -32,10 +32,21 @@ size_t refguest_disk_free(void)
     return arena ? (size_t)(arena_end - arena) & ~(size_t)(XEN_PAGE_SIZE - 1) : 0;
 }
 
+void refguest_disk_arena(const struct pvfront_boot_info *bi)
+{
+    arena = (uint8_t *)bi->free_start;
+    arena_end = (uint8_t *)bi->free_end;
+}
+
+int refguest_failed(const char *who, const char *what, int r)
+{
+    pvfront_printf("%s: %s failed: %d %s\n", who, what, r, pvfront_xs_errname(r));
+    return 1;
+}
+
 int refguest_disk_failed(const char *what, int r)
 {
-    pvfront_printf("disk: %s failed: %d %s\n", what, r, pvfront_xs_errname(r));
-    return 1;
+    return refguest_failed("disk", what, r);
 }
 
 /* splitmix64's finaliser. */
@@ -148,43 +159,58 @@ int refguest_disk_disconnect(struct pvfront_blkfront *bf, const char *name)
     return 0;
 }
 
-/* Read [0, n) back and compare: "disk: WHO ok N bytes", or FAILED at the first bad byte. */
-static int check(struct pvfront_blkfront *bf, uint8_t *buf, size_t buf_len, uint64_t n,
-                 uint64_t seed, const char *who)
+int refguest_disk_check(const struct refguest_blkio *io, uint8_t *buf, size_t buf_len,
+                        uint64_t n, uint64_t seed, const char *what)
 {
     for (uint64_t off = 0; off < n;) {
         size_t c = n - off < buf_len ? (size_t)(n - off) : buf_len;
         memset(buf, 0, c);
-        int r = pvfront_blk_read(bf, off / PVFRONT_BLK_SECTOR, buf, c);
+        int r = io->read(io->dev, off / PVFRONT_BLK_SECTOR, buf, c);
         if (r < 0)
-            return refguest_disk_failed("read", r);
+            return refguest_failed(io->who, "read", r);
         int64_t bad = compare((const uint64_t *)buf, seed, off, c);
         if (bad >= 0) {
-            pvfront_printf("disk: %s FAILED at offset %lu\n", who, (unsigned long)bad);
+            pvfront_printf("%s: %s FAILED at offset %lu\n", io->who, what, (unsigned long)bad);
             return 1;
         }
         off += c;
     }
-    pvfront_printf("disk: %s ok %lu bytes\n", who, (unsigned long)n);
+    pvfront_printf("%s: %s ok %lu bytes\n", io->who, what, (unsigned long)n);
     return 0;
 }
 
-static int verify(struct pvfront_blkfront *bf, uint8_t *buf, size_t buf_len, uint64_t n,
-                  uint64_t seed)
+int refguest_disk_verify(const struct refguest_blkio *io, uint8_t *buf, size_t buf_len,
+                         uint64_t n, uint64_t seed)
 {
     for (uint64_t off = 0; off < n;) {
         size_t c = n - off < buf_len ? (size_t)(n - off) : buf_len;
         fill((uint64_t *)buf, seed, off, c);
-        int r = pvfront_blk_write(bf, off / PVFRONT_BLK_SECTOR, buf, c);
+        int r = io->write(io->dev, off / PVFRONT_BLK_SECTOR, buf, c);
         if (r < 0)
-            return refguest_disk_failed("write", r);
+            return refguest_failed(io->who, "write", r);
         off += c;
     }
-    int r = pvfront_blk_flush(bf);
+    int r = io->flush(io->dev);
     if (r < 0)
-        return refguest_disk_failed("flush", r);
-    pvfront_printf("disk: wrote %lu bytes, flushed\n", (unsigned long)n);
-    return check(bf, buf, buf_len, n, seed, "verify");
+        return refguest_failed(io->who, "flush", r);
+    pvfront_printf("%s: wrote %lu bytes, flushed\n", io->who, (unsigned long)n);
+    return refguest_disk_check(io, buf, buf_len, n, seed, "verify");
+}
+
+/* blkfront as a refguest_blkio. */
+static int bf_read(void *dev, uint64_t sector, void *buf, size_t len)
+{
+    return pvfront_blk_read(dev, sector, buf, len);
+}
+
+static int bf_write(void *dev, uint64_t sector, const void *buf, size_t len)
+{
+    return pvfront_blk_write(dev, sector, buf, len);
+}
+
+static int bf_flush(void *dev)
+{
+    return pvfront_blk_flush(dev);
 }
 
 /* One write of a page at sector 0 of a disk that should refuse it. */
@@ -309,8 +335,7 @@ int cmd_disk(const struct pvfront_boot_info *bi)
         pvfront_printf("disk: domid unknown\n");
         return 1;
     }
-    arena = (uint8_t *)bi->free_start;
-    arena_end = (uint8_t *)bi->free_end;
+    refguest_disk_arena(bi);
     if ((r = pvfront_xenbus_init()) < 0)
         return refguest_disk_failed("xenbus init", r);
     if (grant_table())
@@ -347,6 +372,7 @@ int cmd_disk(const struct pvfront_boot_info *bi)
 
     for (int i = 0; i < ndisks; i++) {
         struct pvfront_blkfront *bf = &disks[i];
+        struct refguest_blkio io = { "disk", bf, bf_read, bf_write, bf_flush };
         if (refguest_disk_connect(bf, vdevs[i], region, names[i], sizeof names[i]))
             return 1;
         if (rw && bytes / PVFRONT_BLK_SECTOR > bf->sectors) {
@@ -356,9 +382,9 @@ int cmd_disk(const struct pvfront_boot_info *bi)
             return 1;
         }
         if (!strcmp(op, "verify"))
-            r = verify(bf, buf, buf_len, bytes, seed);
+            r = refguest_disk_verify(&io, buf, buf_len, bytes, seed);
         else if (!strcmp(op, "check"))
-            r = check(bf, buf, buf_len, bytes, seed, "check");
+            r = refguest_disk_check(&io, buf, buf_len, bytes, seed, "check");
         else if (!strcmp(op, "discard"))
             r = discard(bf, bytes);
         else if (!strcmp(op, "write-ro"))

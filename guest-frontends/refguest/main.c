@@ -37,6 +37,7 @@ static const struct command {
     { "grant", cmd_grant, "grant two pages to dom0, revoke while mapped and after" },
     { "xenstore", cmd_xenstore, "xenstore over the ring: read, write, list, transaction, watch" },
     { "disk", cmd_disk, "blkfront: op=info|verify|check|discard|write-ro|fio|hostile vdev=xvda[,..]" },
+    { "edisk", cmd_edisk, "emulated disk: op=info|verify|check|write-ro|hostile|fio" },
     { "net", cmd_net, "netfront: op=serve|ping|udp-echo-client|udp-send|udp-recv|tcp-send|tcp-recv|hostile ip=A.B.C.D" },
 };
 

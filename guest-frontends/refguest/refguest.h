@@ -254,7 +254,7 @@
  *                 each 1 MiB block of [0, M MiB) once), then randread and
  *                 randwrite (bs=4k, 4 KiB-aligned offsets in [0, M MiB))
  *                 at iodepth=1, 32 and 64, T ms each. MB/s is 10^6 bytes
- *                 a second, latency from the first request of an I/O to
+ *                 a second, with two decimals (fio.c), latency from the first request of an I/O to
  *                 its last response (TSC), percentiles within 3%; integer
  *                 math throughout. Then the stats line.
  *               "disk: closed NAME" after each disk's clean disconnect
@@ -266,6 +266,39 @@
  *             Any failing step prints "disk: STEP failed: -E NAME" (STEP
  *             e.g. "find xvdb", "connect xvda", "write", "read", "flush",
  *             "disconnect xvda"; NAME from pvfront_xs_errname) and crashes.
+ *
+ * edisk       pvhv's emulated disk (pvhv_platform.h, PVHV_EDISK_PORT), by
+ *             port I/O through edisk.c: every register access and data
+ *             word a trap. Options: op=info|verify|check|write-ro|hostile|
+ *             fio (info); bytes=N, seed=S as for disk; size_mb=M,
+ *             runtime_ms=T for fio. Lines:
+ *               "edisk: sectors=N ro=0|1 port=0x5a0 max-sectors=256" once
+ *                 the disk answered, or "edisk: no disk at port 0x5a0" and
+ *                 crash.
+ *               op=verify, op=check: as disk's, prefix "edisk:" ("edisk:
+ *                 wrote N bytes, flushed", "edisk: verify ok N bytes",
+ *                 "edisk: check FAILED at offset X", ...), same pattern.
+ *               op=write-ro: one 4 KiB write at sector 0: "edisk: write
+ *                 refused: error=NAME" (NAME from the status, e.g. RO) or
+ *                 "edisk: write accepted".
+ *               op=hostile: commands the device must refuse, "edisk: hostile
+ *                 CASE status=0xS error=NAME" for CASE range (LBA = the
+ *                 size), straddle (the last sector, COUNT 2), wrap (LBA
+ *                 2^64-1), count0, count-big (COUNT 257), badcmd (0x77),
+ *                 data-idle (DATA read with no transfer, after "edisk:
+ *                 hostile data-idle value=0xV"); then "edisk: hostile
+ *                 abandon write=0xS intact=1|0" (a WRITE of sector 0..7
+ *                 given half its data, then abandoned by the next command:
+ *                 intact=1 when the sectors read back unchanged) and
+ *                 "edisk: hostile sane-read ok".
+ *               op=fio size_mb=M (64) runtime_ms=T (2000): disk's fio
+ *                 jobs, one I/O at a time (the device is synchronous):
+ *                 each line says iodepth=1, with asked=D after it where
+ *                 the job asked for more; sequential jobs also stop after
+ *                 T ms (a 1 MiB write through the DATA port takes seconds).
+ *               Then "edisk: stats commands=C errors=E", and "edisk: done"
+ *                 and power off; a failed step prints its line ("edisk:
+ *                 read failed: -5 EIO", "fio: JOB error ...") and crashes.
  *
  * net         libpvfront's network frontend (pvfront/netfront.h) and the
  *             guest's own stack (net/net.h: ARP, IPv4 without fragments,
@@ -374,6 +407,7 @@ int cmd_ipi(const struct pvfront_boot_info *bi);
 int cmd_grant(const struct pvfront_boot_info *bi);
 int cmd_xenstore(const struct pvfront_boot_info *bi);
 int cmd_disk(const struct pvfront_boot_info *bi);
+int cmd_edisk(const struct pvfront_boot_info *bi);
 int cmd_net(const struct pvfront_boot_info *bi);
 
 /* cmd_disk.c, shared with cmd_disk_fio.c and cmd_disk_hostile.c. */
@@ -382,7 +416,11 @@ struct pvfront_blkfront;
 void *refguest_disk_take(size_t bytes);
 /* refguest_disk_free: free RAM left for refguest_disk_take, whole pages. */
 size_t refguest_disk_free(void);
-/* refguest_disk_failed: print "disk: WHAT failed: -E NAME"; returns 1. */
+/* refguest_disk_arena: hand the boot's free RAM to refguest_disk_take. */
+void refguest_disk_arena(const struct pvfront_boot_info *bi);
+/* refguest_failed: print "WHO: WHAT failed: -E NAME"; returns 1. */
+int refguest_failed(const char *who, const char *what, int r);
+/* refguest_disk_failed: refguest_failed("disk", what, r). */
 int refguest_disk_failed(const char *what, int r);
 /* refguest_disk_pattern: the verify pattern's word at disk byte offset `offset`. */
 uint64_t refguest_disk_pattern(uint64_t seed, uint64_t offset);
@@ -397,6 +435,29 @@ int refguest_disk_connect(struct pvfront_blkfront *bf, const char *vdev, size_t 
 void refguest_disk_stats(const struct pvfront_blkfront *bf);
 /* refguest_disk_disconnect: disconnect, print "disk: closed NAME"; 0, or 1 after the failure line. */
 int refguest_disk_disconnect(struct pvfront_blkfront *bf, const char *name);
+/*
+ * A disk as verify, check and the synchronous fio reach it: blkfront's or
+ * the emulated disk's. Lengths are multiples of 512; each call returns 0
+ * or a negative Xen errno.
+ */
+struct refguest_blkio {
+    const char *who; /* the lines' prefix: "disk", "edisk" */
+    void *dev;
+    int (*read)(void *dev, uint64_t sector, void *buf, size_t len);
+    int (*write)(void *dev, uint64_t sector, const void *buf, size_t len);
+    int (*flush)(void *dev);
+};
+/*
+ * refguest_disk_verify: write the pattern over [0, n) through buf
+ * (buf_len bytes at a time), flush, print "WHO: wrote N bytes, flushed",
+ * then refguest_disk_check(..., "verify"). refguest_disk_check: read
+ * [0, n) back and compare: "WHO: WHAT ok N bytes", or "WHO: WHAT FAILED at
+ * offset X". 0, or 1 after the failure line.
+ */
+int refguest_disk_verify(const struct refguest_blkio *io, uint8_t *buf, size_t buf_len,
+                         uint64_t n, uint64_t seed);
+int refguest_disk_check(const struct refguest_blkio *io, uint8_t *buf, size_t buf_len,
+                        uint64_t n, uint64_t seed, const char *what);
 /* op=fio and op=hostile on disk `vdev` (cmd_disk_fio.c, cmd_disk_hostile.c). */
 int refguest_disk_fio(const char *vdev);
 int refguest_disk_hostile(const char *vdev);

@@ -125,6 +125,19 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
  *   special pages, all in one region). Privileged, as Xen's foreign maps
  *   are: no grant is needed. -ESRCH no such domain; -EINVAL a frame out
  *   of range or count 0 or over PVHV_FOREIGN_MAP_MAX.
+ *
+ * The emulated disk (pvhv_platform.h, PVHV_EDISK_PORT):
+ * PVHV_CTL_EMUL_DISK_ATTACH: give the domain its emulated disk: a regular
+ *   file or a block device, passed as fd 0 of the message. pvhv keeps the
+ *   descriptor until the domain is destroyed, and uses O_DIRECT on it when
+ *   the file takes it (as pvblkback does). The guest sees the disk from its
+ *   next port access; the toolstack attaches before the first unpause. IN
+ *   pvhv_ctl_emul_disk. On error the reply payload is a NUL-terminated
+ *   message saying why. -ESRCH no such domain; -EBADF no fd (or more than
+ *   one); -EEXIST the domain has one already (at most one per domain);
+ *   -EINVAL unknown flags, neither a regular file nor a block device, or
+ *   smaller than one sector; -EACCES a writable disk asked of an fd not
+ *   opened read-write, or an fd that cannot be read.
  */
 #define PVHV_CTL_CREATE        1
 #define PVHV_CTL_LOAD_KERNEL   2
@@ -145,6 +158,7 @@ PVHV_ABI_SIZE(struct pvhv_ctl_reply, 24);
 #define PVHV_CTL_CONSOLE_INPUT           17
 #define PVHV_CTL_HVM_PARAM_GET           18
 #define PVHV_CTL_FOREIGN_MAP             19
+#define PVHV_CTL_EMUL_DISK_ATTACH        20
 
 #define PVHV_MAX_VCPUS 64
 #define PVHV_CONSOLE_LOG_SIZE (64 * 1024)
@@ -271,6 +285,13 @@ struct pvhv_ctl_foreign_map {
 };
 PVHV_ABI_SIZE(struct pvhv_ctl_foreign_map, 24);
 #define PVHV_FOREIGN_MAP_MAX 1024
+
+struct pvhv_ctl_emul_disk {
+    uint32_t domid;  /* IN */
+    uint32_t flags;  /* IN: PVHV_EMUL_DISK_F_* */
+};
+PVHV_ABI_SIZE(struct pvhv_ctl_emul_disk, 8);
+#define PVHV_EMUL_DISK_F_READONLY (1U << 0) /* the guest may not write it */
 
 struct pvhv_ctl_list {
     uint32_t first; /* IN: smallest domid to report */

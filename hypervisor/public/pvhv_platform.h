@@ -36,6 +36,13 @@
  *                                 (no memory: every access exits to pvhv)
  *   4 GiB ..                      guest RAM above 3 GiB, if any
  *
+ * I/O ports pvhv answers: PVHV_SCRATCH_PORT (0x58), the hypercall and
+ * doorbell ports (0x5e, 0x5f, pvhv_hypercall.h), Xen's debug port
+ * PVHV_DEBUG_PORT (0xe9), the ACPI sleep and reset registers
+ * (PVHV_ACPI_SLEEP_PORT 0x600, PVHV_ACPI_RESET_PORT 0xcf9), the emulated
+ * disk's block at PVHV_EDISK_PORT (0x5a0..0x5df); KVM's PIT and PIC
+ * answer theirs.
+ *
  * The boot pages sit low because Linux reads them before it has page
  * tables of its own: its PVH entry maps only the first GiB. A domain
  * therefore needs more than 1 MiB of RAM to be given a kernel.
@@ -136,6 +143,91 @@
  * the domain's hypervisor console (`pvctl dmesg`). Reads see all-ones.
  */
 #define PVHV_DEBUG_PORT 0xE9
+
+/*
+ * The emulated disk: a minimal trap-and-emulate block device, there so
+ * that bench/blk_bench (docs/BENCHMARKS.md) can set the PV disk
+ * (blkfront and pvblkback) beside the same workload done the classic way.
+ * Every register access and every data word is a port I/O exit to pvhv,
+ * whose vCPU thread does the file I/O itself before the guest continues;
+ * that is the point. A domain has at most one, given by the toolstack
+ * (PVHV_CTL_EMUL_DISK_ATTACH in pvhv_control.h; xl.cfg's
+ * `backendtype=emulated`). A domain without one finds nothing at these
+ * ports: every read gives all-ones, as on a bus with nothing behind it.
+ *
+ * Ports PVHV_EDISK_PORT + offset, one 32-bit register each. Only a 4-byte
+ * `in`/`out` at a register's offset reaches it; any other width or offset
+ * in the block reads all-ones and writes are ignored.
+ *
+ *   0x00 ID       R   PVHV_EDISK_ID
+ *   0x04 SIZE_LO  R   disk size in 512-byte sectors, bits 0..31
+ *   0x08 SIZE_HI  R   bits 32..63
+ *   0x0c FLAGS    R   PVHV_EDISK_F_*
+ *   0x10 LBA_LO   RW  first sector of the next command, bits 0..31
+ *   0x14 LBA_HI   RW  bits 32..63
+ *   0x18 COUNT    RW  sectors the next READ or WRITE moves,
+ *                     1..PVHV_EDISK_MAX_SECTORS
+ *   0x1c CMD      W   start a command (PVHV_EDISK_CMD_*); a transfer still
+ *                     under way is abandoned (written words are dropped)
+ *        STATUS   R   PVHV_EDISK_ST_*, and after an error the reason,
+ *                     PVHV_EDISK_ERR_*, in bits 8..15
+ *   0x20 DATA     RW  the transfer window, moved with `rep insl` or
+ *                     `rep outsl` (or single inl/outl): one dword of the
+ *                     transfer per element, in disk order
+ *
+ * Commands. Each is done, or refused, before the `out` that starts it
+ * returns:
+ *   READ   reads COUNT sectors at LBA into the device's buffer; then
+ *          STATUS is READY | DRQ and DATA yields COUNT * 128 dwords. DRQ
+ *          clears with the last one.
+ *   WRITE  STATUS becomes DRQ; DATA takes COUNT * 128 dwords. The `out`
+ *          that delivers the last one writes them to the disk; then STATUS
+ *          is READY (or READY | ERROR).
+ *   FLUSH  writes everything written so far through to stable storage.
+ * Errors leave STATUS = READY | ERROR | (PVHV_EDISK_ERR_* << 8), no DRQ,
+ * and the disk untouched: RANGE (LBA + COUNT past the end), COUNT (0 or
+ * over PVHV_EDISK_MAX_SECTORS), RO (WRITE to a read-only disk), CMD (an
+ * unknown command), IO (the host's read, write or flush failed), PROTO
+ * (DATA used with no transfer under way: reads give all-ones, writes are
+ * dropped). LBA and COUNT keep their values from one command to the next.
+ *
+ * The registers are the device's, shared by every vCPU: a driver runs one
+ * command at a time, as with any single-channel controller. pvhv serves
+ * one vCPU's access at a time, so no access sees another half done.
+ */
+#define PVHV_EDISK_PORT        0x5a0 /* clear of the PC's legacy ports and pvhv's */
+#define PVHV_EDISK_PORT_SIZE   0x40  /* the block pvhv answers; 0x24.. reserved */
+#define PVHV_EDISK_REG_ID      0x00
+#define PVHV_EDISK_REG_SIZE_LO 0x04
+#define PVHV_EDISK_REG_SIZE_HI 0x08
+#define PVHV_EDISK_REG_FLAGS   0x0c
+#define PVHV_EDISK_REG_LBA_LO  0x10
+#define PVHV_EDISK_REG_LBA_HI  0x14
+#define PVHV_EDISK_REG_COUNT   0x18
+#define PVHV_EDISK_REG_CMD     0x1c /* written: command; read: status */
+#define PVHV_EDISK_REG_STATUS  0x1c
+#define PVHV_EDISK_REG_DATA    0x20
+
+#define PVHV_EDISK_ID          0x4b445650U /* "PVDK" read as a little-endian dword */
+#define PVHV_EDISK_SECTOR      512
+#define PVHV_EDISK_MAX_SECTORS 256         /* 128 KiB a command */
+
+#define PVHV_EDISK_F_READONLY  (1U << 0)
+
+#define PVHV_EDISK_CMD_READ    1
+#define PVHV_EDISK_CMD_WRITE   2
+#define PVHV_EDISK_CMD_FLUSH   3
+
+#define PVHV_EDISK_ST_READY    (1U << 0) /* no command under way */
+#define PVHV_EDISK_ST_DRQ      (1U << 1) /* DATA has words to give or take */
+#define PVHV_EDISK_ST_ERROR    (1U << 2) /* the last command failed: see bits 8..15 */
+#define PVHV_EDISK_ERR_SHIFT   8
+#define PVHV_EDISK_ERR_RANGE   1
+#define PVHV_EDISK_ERR_COUNT   2
+#define PVHV_EDISK_ERR_RO      3
+#define PVHV_EDISK_ERR_CMD     4
+#define PVHV_EDISK_ERR_IO      5
+#define PVHV_EDISK_ERR_PROTO   6
 
 /* pvhv_platform_info.flags */
 #define PVHV_PLATFORM_F_HYPERCALL_PAGE (1U << 0) /* hypercall_page_gpa valid */

@@ -5,7 +5,6 @@
  * `make test-linux-guest` (tests/svm-lab/lab.sh ships the guest kernel and
  * its initramfs, tests/linux-guest/guest-init, to /pvhv/linux-guest/). */
 #include <errno.h>
-#include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,11 +38,7 @@ static void setup(void)
     if (!getenv("PV_KVM_XEN") || strcmp(getenv("PV_KVM_XEN"), "1"))
         cr_assert_fail("a stock Linux guest needs KVM's Xen support: run with PV_KVM_XEN=1");
     stack_init(&st);
-    snprintf(disk, sizeof(disk), "%s/disk.img", st.rundir);
-    int fd = open(disk, O_RDWR | O_CREAT | O_TRUNC, 0600);
-    cr_assert_geq(fd, 0, "%s: %s", disk, strerror(errno));
-    cr_assert_eq(ftruncate(fd, 64 << 20), 0);
-    close(fd);
+    snprintf(disk, sizeof(disk), "%s", stack_image(&st, "disk.img", 64));
     /* The guest's side of the network: a bridge the host holds 10.0.9.1 on. */
     cr_assert_eq(system("ip link add lgbr0 type bridge && ip addr add 10.0.9.1/24 dev lgbr0 "
                         "&& ip link set lgbr0 up"), 0, "cannot make the bridge lgbr0");

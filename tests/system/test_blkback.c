@@ -327,8 +327,9 @@ static bool bb_log_has(const char *text)
 }
 
 /* Start pvblkback on `rundir` (log: rundir/pvblkback.log), looking at its
- * rings every `poll_ms` (0: its default); wait for its pid file. */
-static pid_t blkback_spawn(const char *rundir, int poll_ms)
+ * rings every `poll_ms` (0: its default), with --max-pgrants `pgrants`
+ * unless NULL; wait for its pid file. */
+static pid_t blkback_spawn(const char *rundir, int poll_ms, const char *pgrants)
 {
     char pidfile[128], poll[16];
     pid_t pid;
@@ -336,11 +337,15 @@ static pid_t blkback_spawn(const char *rundir, int poll_ms)
     snprintf(bb_logpath, sizeof(bb_logpath), "%s/pvblkback.log", rundir);
     snprintf(pidfile, sizeof(pidfile), "%s/pvblkback.pid", rundir);
     snprintf(poll, sizeof(poll), "%d", poll_ms);
-    const char *argv[8] = { "pvblkback", "--rundir", rundir };
+    const char *argv[10] = { "pvblkback", "--rundir", rundir };
     int argc = 3;
     if (poll_ms > 0) {
         argv[argc++] = "--poll-ms";
         argv[argc++] = poll;
+    }
+    if (pgrants) {
+        argv[argc++] = "--max-pgrants";
+        argv[argc++] = pgrants;
     }
     if (getenv("PVHV_TEST_VERBOSE"))
         argv[argc++] = "--debug";
@@ -403,7 +408,7 @@ static void setup(void)
 {
     host_start(&host);
     xenstored_start(host.rundir);
-    bb_pid = blkback_spawn(host.rundir, 2);
+    bb_pid = blkback_spawn(host.rundir, 2, NULL);
     xs = xs_open(0);
     cr_assert_not_null(xs, "xs_open: %s", strerror(errno));
 }
@@ -1047,6 +1052,26 @@ Test(blkback, indirect_segments_copied)
     indirect_and_big_ring(false);
 }
 
+/* --max-pgrants: a batch with more new pages than that has the rest
+ * copied; the data is right either way, and the log says how each went. */
+Test(blkback, few_persistent_grants_copy_the_rest)
+{
+    unsigned long long mapped = 0, copied = 0;
+
+    blkback_stop_checked();
+    bb_pid = blkback_spawn(host.rundir, 2, "32");
+    indirect_and_big_ring(true);
+    blkback_stop_checked();
+    const char *log = bb_log(), *l = strstr(log, "through persistent maps");
+    cr_assert_not_null(l, "no statistics line; log:\n%s", log);
+    while (l > log && l[-1] != ':')
+        l--;
+    cr_assert_eq(sscanf(l, " %llu through persistent maps, %llu copied", &mapped, &copied), 2,
+                 "%.80s", l);
+    cr_expect_gt(mapped, 0, "some pages mapped persistently");
+    cr_expect_gt(copied, 0, "the pages past 32 copied");
+}
+
 Test(blkback, flush_barrier_discard)
 {
     struct kguest k;
@@ -1340,7 +1365,7 @@ Test(blkback, sigkill_restart_takes_the_ring_over)
     ff_push(&f);
     usleep(200000);
     cr_expect_eq(ff_collect(&f, rsp, 2, 0), 0, "nobody serves the ring now");
-    bb_pid = blkback_spawn(host.rundir, 2);
+    bb_pid = blkback_spawn(host.rundir, 2, NULL);
     cr_assert_eq(ff_collect(&f, rsp, 2, 15000), 2, "the restarted daemon must take the ring "
                  "over; log:\n%s", bb_log());
     cr_expect(rsp[0].status == 0 && rsp[1].status == 0);
@@ -1371,7 +1396,7 @@ Test(blkback, sigkill_restart_takes_the_ring_over)
         usleep(round * 700);
         kill(bb_pid, SIGKILL);
         waitpid(bb_pid, NULL, 0);
-        bb_pid = blkback_spawn(host.rundir, 2);
+        bb_pid = blkback_spawn(host.rundir, 2, NULL);
         unsigned got = ff_collect(&f, all, 32, 15000);
         cr_assert_eq(got, 32, "round %u: %u of 32 answered; log:\n%s", round, got, bb_log());
         for (unsigned i = 0; i < 32; i++) {
@@ -1514,7 +1539,7 @@ static void setup_late(void)
     memset(&host, 0, sizeof(host));
     strcpy(host.rundir, "/tmp/pvhv-test-XXXXXX");
     cr_assert_not_null(mkdtemp(host.rundir));
-    bb_pid = blkback_spawn(host.rundir, 2);
+    bb_pid = blkback_spawn(host.rundir, 2, NULL);
     usleep(300000);
     int r = pvctrl_start_pvhv(build_path("bin/pvhv"), host.rundir,
                               getenv("PVHV_TEST_VERBOSE") == NULL, &host.pvhv);
@@ -1563,7 +1588,7 @@ Test(blkback, one_daemon_per_rundir_and_stale_pidfile)
     bb_pid = 0;
     snprintf(pidfile, sizeof(pidfile), "%s/pvblkback.pid", host.rundir);
     cr_expect_eq(access(pidfile, F_OK), 0, "a killed daemon leaves its pid file");
-    bb_pid = blkback_spawn(host.rundir, 2);
+    bb_pid = blkback_spawn(host.rundir, 2, NULL);
     /* Bad options. */
     pid_t bad = fork();
     if (bad == 0) {
@@ -1703,7 +1728,7 @@ static void setup_guest(void)
 {
     host_start(&host);
     xenstored_start(host.rundir);
-    bb_pid = blkback_spawn(host.rundir, 0);
+    bb_pid = blkback_spawn(host.rundir, 0, NULL);
     xs = xs_open(0);
     cr_assert_not_null(xs, "xs_open: %s", strerror(errno));
 }
@@ -1756,7 +1781,7 @@ Test(blkback_guest, sigkill_restart_keeps_flushed_data)
     waitpid(bb_pid, NULL, 0);
     bb_pid = 0;
     cr_expect_eq(file_mismatch(dk.img, 0, 4 << 20, 21), -1, "every flushed byte in the file");
-    bb_pid = blkback_spawn(host.rundir, 0);
+    bb_pid = blkback_spawn(host.rundir, 0, NULL);
     /* A second guest reads the same image through the restarted daemon
      * (the first one holds; its ring was taken over too). */
     struct disk dk2;

@@ -963,13 +963,13 @@ Test(blkfront, fio_runner_prints_every_job)
     const char *p = con;
     for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
         char want[96];
-        unsigned long mbs, iops, p50, p99;
+        unsigned long mbs, cmbs, iops, p50, p99;
         snprintf(want, sizeof(want), "fio: %s %s MB/s=", jobs[i][0], jobs[i][1]);
         p = strstr(p, want);
         cr_assert_not_null(p, "no '%s' (in order) in:\n%s", want, con);
         p += strlen(want) - strlen("MB/s=");
-        cr_assert_eq(sscanf(p, "MB/s=%lu iops=%lu lat_us p50=%lu p99=%lu", &mbs, &iops, &p50,
-                            &p99), 4, "line: %.120s", p);
+        cr_assert_eq(sscanf(p, "MB/s=%lu.%2lu iops=%lu lat_us p50=%lu p99=%lu", &mbs, &cmbs,
+                            &iops, &p50, &p99), 5, "line: %.120s", p);
         cr_expect_gt(iops, 0, "%s: no I/O", want);
         cr_expect_leq(p50, p99, "%s: p50 %lu > p99 %lu", want, p50, p99);
         if (!strncmp(jobs[i][0], "seq", 3))

@@ -52,6 +52,13 @@ static const struct bad {
     { "kernel not an ELF", "name = \"%s\"\nkernel = \"/etc/hostname\"\n", 2, "kernel" },
     { "disk target missing", GOOD "disk = [ '/nonexistent/disk.img,raw,xvda,rw' ]\n", 4,
       "disk" },
+    { "two emulated disks", GOOD "disk = [ '/tmp,raw,xvda,backendtype=emulated',\n"
+                                 "  '/tmp,raw,xvdb,backendtype=emulated' ]\n", 5, "at most one" },
+    { "emulated disk target missing",
+      GOOD "disk = [ '/nonexistent/e.img,raw,xvda,backendtype=emulated' ]\n", 4, "disk" },
+    { "emulated disk under a sector",
+      GOOD "disk = [ '/etc/hostname,raw,xvda,ro,backendtype=emulated' ]\n", 4,
+      "pvhv cannot attach /etc/hostname as the emulated disk" },
 };
 
 /* The error line: the last non-empty line pvctl wrote to stderr. */

@@ -25,16 +25,7 @@ TestSuite(pvctl_disks, .init = setup, .fini = teardown, .timeout = 90);
 /* A sparse raw image of `mib` MiB in the run directory; its path. */
 static const char *image(const char *name, unsigned mib)
 {
-    static char path[2][256];
-    static int next;
-    char *p = path[next++ % 2];
-
-    snprintf(p, sizeof(path[0]), "%s/%s", st.rundir, name);
-    int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    cr_assert_geq(fd, 0);
-    cr_assert_eq(ftruncate(fd, (off_t)(mib * MIB)), 0);
-    close(fd);
-    return p;
+    return stack_image(&st, name, mib);
 }
 
 /* The line of block-list for `vdev`, or NULL. */

@@ -214,3 +214,17 @@ bool pty_wait(int master, const char *text, int ms, char *buf, size_t cap)
     }
     return false;
 }
+
+const char *stack_image(struct stack *st, const char *name, unsigned mib)
+{
+    static char path[4][256];
+    static unsigned next;
+    char *p = path[next++ % 4];
+
+    snprintf(p, sizeof(path[0]), "%s/%s", st->rundir, name);
+    int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    cr_assert_geq(fd, 0, "%s: %s", p, strerror(errno));
+    cr_assert_eq(ftruncate(fd, (off_t)mib << 20), 0);
+    close(fd);
+    return p;
+}

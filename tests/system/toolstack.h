@@ -27,6 +27,10 @@ int pvctl(struct stack *st, ...) __attribute__((sentinel));
  * (static buffer, valid until the next call). */
 const char *stack_config(struct stack *st, const char *name, const char *body);
 
+/* A sparse raw image of `mib` MiB named `name` in the run directory.
+ * Returns its path (static, one of four buffers used in turn). */
+const char *stack_image(struct stack *st, const char *name, unsigned mib);
+
 /* The domid `pvctl domid NAME` prints, or -1. */
 int stack_domid(struct stack *st, const char *name);
 /* The state column of NAME in `pvctl list` ("r-----", ...) into buf, or

@@ -1,6 +1,7 @@
 /* test_control_msg.c: malformed control messages get error replies. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include <pvhv/errno.h>
@@ -106,4 +107,32 @@ Test(control_msg, load_without_fd)
     m.h = header(PVHV_CTL_LOAD_KERNEL, sizeof(m.l));
     m.l.domid = 1;
     cr_expect_eq(send_raw(&m, sizeof(m)).status, -XEN_EBADF);
+}
+
+Test(control_msg, emul_disk_attach_checks_before_any_domain)
+{
+    struct {
+        struct pvhv_ctl_request h;
+        struct pvhv_ctl_emul_disk e;
+    } m;
+    int fds[1];
+
+    memset(&m, 0, sizeof(m));
+    m.h = header(PVHV_CTL_EMUL_DISK_ATTACH, sizeof(m.e));
+    m.e.domid = 1;
+    cr_expect_eq(send_raw(&m, sizeof(m)).status, -XEN_EBADF, "no fd");
+    cr_expect(strstr((char *)out + sizeof(struct pvhv_ctl_reply), "exactly one descriptor"),
+              "the reply says why");
+    m.e.flags = 0x80;
+    cr_expect_eq(send_raw(&m, sizeof(m)).status, -XEN_EINVAL, "unknown flags");
+    m.e.flags = PVHV_EMUL_DISK_F_READONLY;
+    m.e.domid = 12345;
+    fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    cr_assert_geq(fds[0], 0);
+    size_t n = ctl_handle_message(&m, sizeof(m), fds, 1, out, NULL); /* closes the fd */
+    struct pvhv_ctl_reply rep;
+    cr_assert_geq(n, sizeof(rep));
+    memcpy(&rep, out, sizeof(rep));
+    cr_expect_eq(rep.status, -XEN_ESRCH);
+    cr_expect_str_eq((char *)out + sizeof(rep), "no domain 12345");
 }

@@ -349,6 +349,25 @@ static void build_generated(void)
     snprintf(long_name + 64, sizeof(long_name) - 64, "'\n");
 }
 
+Test(xlcfg, backendtype_emulated_and_the_ones_pvhv_ignores)
+{
+    cr_assert_eq(parse(HEAD "disk = [ 'format=raw, vdev=xvda, access=ro, backendtype=emulated, "
+                            "target=/srv/e.img',\n"
+                       "  '/srv/pv.img,raw,xvdb,rw,backendtype=qdisk' ]\n", NULL, 0), 0,
+                 "%s", err);
+    cr_expect_eq(cfg.nr_disks, 2);
+    cr_expect(cfg.disks[0].emulated);
+    cr_expect(cfg.disks[0].readonly);
+    cr_expect_str_eq(cfg.disks[0].target, "/srv/e.img");
+    cr_expect_not(cfg.disks[1].emulated);
+    cr_expect_str_eq(warns, "t.cfg:4: warning: disk: entry 2: backendtype=qdisk ignored: "
+                            "pvblkback serves every PV disk\n");
+    struct xlcfg_disk d;
+    cr_assert_eq(xlcfg_parse_disk("attach", "/x,raw,xvdc,backendtype=emulated", &d, err,
+                                  sizeof(err)), 0, "%s", err);
+    cr_expect(d.emulated);
+}
+
 Test(xlcfg, bad_configs_are_refused_with_file_line_key)
 {
     build_generated();
@@ -394,6 +413,15 @@ Test(xlcfg, bad_configs_are_refused_with_file_line_key)
           "t.cfg:3: disk: entry 1: ", "not supported" },
         { "disk writable cdrom", HEAD "disk = [ '/a.iso,,hdc,rw,cdrom' ]\n",
           "t.cfg:3: disk: entry 1: ", "read-only" },
+        { "two emulated disks", HEAD "disk = [ '/a,raw,xvda,backendtype=emulated',\n"
+                                     "  '/b,raw,xvdb,backendtype=emulated' ]\n",
+          "t.cfg:4: disk: entry 2: ", "at most one emulated disk" },
+        { "emulated cdrom", HEAD "disk = [ '/a.iso,,hdc,cdrom,backendtype=emulated' ]\n",
+          "t.cfg:3: disk: entry 1: ", "not a cdrom" },
+        { "emulated qcow2", HEAD "disk = [ '/a,qcow2,xvda,backendtype=emulated' ]\n",
+          "t.cfg:3: disk: entry 1: ", "raw images only" },
+        { "unknown backendtype", HEAD "disk = [ '/a,,xvda,backendtype=ide' ]\n",
+          "t.cfg:3: disk: entry 1: ", "unknown backendtype 'ide'" },
         { "disk number entry", HEAD "disk = [ 5 ]\n",
           "t.cfg:3: disk: entry 1: ", "expected a string" },
         { "disk as a string", HEAD "disk = '/a,,xvda'\n", "t.cfg:3: disk: ", "expected a list" },
