@@ -22,9 +22,8 @@
 #   SVM_LAB_DIR       cache and work directory (default build/svm-lab)
 #   SVM_LAB_KPKG      kernel package (default linux-image-6.12-amd64)
 #   SVM_LAB_CONFIGS   suite runs, comma-separated: xen-off, xen-on
-#                     (PV_KVM_XEN=0|1 for pvhv; default both), linux (the
-#                     stock-guest test, tests/linux-guest: `make
-#                     test-linux-guest`)
+#                     (PV_KVM_XEN=0|1 for pvhv), linux (the stock-guest
+#                     test, tests/linux-guest); default all three
 #   SVM_LAB_GUEST_KPKG the stock guest's kernel package (default
 #                     linux-image-amd64, Debian 12's 6.1)
 #   SVM_LAB_BENCH     1: after the suites, run bench/evtchn_bench once per
@@ -46,7 +45,7 @@ PVHV_BUILD=$(realpath "${PVHV_BUILD:-build}")
 LAB=${SVM_LAB_DIR:-build/svm-lab}
 KPKG=${SVM_LAB_KPKG:-linux-image-6.12-amd64}
 GUEST_KPKG=${SVM_LAB_GUEST_KPKG:-linux-image-amd64}
-CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on}
+CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on,linux}
 ARGS=${SVM_LAB_ARGS:---verbose}
 BENCH=${SVM_LAB_BENCH:-0}
 TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 660 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
