@@ -8,6 +8,7 @@
 #include <pvhv/sched.h>
 
 #include "acpi.h"
+#include "mptable.h"
 
 #define OEM_ID "PVHV  "
 #define OEM_TABLE "PVHVGST "
@@ -90,16 +91,6 @@ static const uint8_t dsdt_aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x04,
 
 #define SLP_EN (1U << 5)
 
-static uint8_t checksum(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-
-    while (len--)
-        sum += *b++;
-    return (uint8_t)-sum;
-}
-
 static void header(struct acpi_header *h, const char *sig, uint32_t len, uint8_t rev)
 {
     memcpy(h->signature, sig, 4);
@@ -111,7 +102,7 @@ static void header(struct acpi_header *h, const char *sig, uint32_t len, uint8_t
     memcpy(h->creator_id, "PVHV", 4);
     h->creator_revision = 1;
     h->checksum = 0;
-    h->checksum = checksum(h, len);
+    h->checksum = firmware_checksum(h, len);
 }
 
 static struct gas io_reg(uint16_t port)
@@ -177,8 +168,8 @@ uint64_t acpi_write(struct domain *d)
     r->revision = 2;
     r->length = sizeof(*r);
     r->xsdt = xsdt_at;
-    r->checksum = checksum(r, 20);
-    r->ext_checksum = checksum(r, sizeof(*r));
+    r->checksum = firmware_checksum(r, 20);
+    r->ext_checksum = firmware_checksum(r, sizeof(*r));
 #undef AT
     return rsdp_at;
 }

@@ -70,7 +70,7 @@ _Static_assert(sizeof(struct mpc_bus) == 8 && sizeof(struct mpc_ioapic) == 8 &&
                    sizeof(struct mpc_irq) == 8,
                "MP bus, I/O APIC and interrupt entries are 8 bytes");
 
-static uint8_t checksum(const void *p, size_t len)
+uint8_t firmware_checksum(const void *p, size_t len)
 {
     const uint8_t *b = p;
     uint8_t sum = 0;
@@ -139,11 +139,11 @@ void mptable_write(struct domain *d)
     memcpy(h->product, "PVHV        ", 12);
     h->count = count;
     h->lapic = LAPIC_GPA;
-    h->checksum = checksum(h, h->length);
+    h->checksum = firmware_checksum(h, h->length);
 
     memcpy(mpf->signature, "_MP_", 4);
     mpf->physptr = (uint32_t)(PVHV_MPTABLE_GPA + sizeof(*mpf));
     mpf->length = 1;
     mpf->spec_rev = 4;
-    mpf->checksum = checksum(mpf, sizeof(*mpf));
+    mpf->checksum = firmware_checksum(mpf, sizeof(*mpf));
 }

@@ -3,6 +3,9 @@
 #ifndef PVHV_MPTABLE_H
 #define PVHV_MPTABLE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "domain.h"
 
 /*
@@ -13,5 +16,9 @@
  * Does nothing when the domain has no RAM there (under 1 MiB of RAM).
  */
 void mptable_write(struct domain *d);
+
+/* The byte that makes `len` bytes at p sum to 0 mod 256: the checksum of
+ * the MP spec's structures and of ACPI's tables alike. */
+uint8_t firmware_checksum(const void *p, size_t len);
 
 #endif /* PVHV_MPTABLE_H */

@@ -5,8 +5,6 @@
  * `make test-linux-guest` (tests/svm-lab/lab.sh ships the guest kernel and
  * its initramfs, tests/linux-guest/guest-init, to /pvhv/linux-guest/). */
 #include <errno.h>
-#include <pty.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,30 +57,15 @@ TestSuite(linux_guest, .init = setup, .fini = teardown, .timeout = 900);
 static void console_round_trip(void)
 {
     char seen[16384] = "";
-    int master, status;
-    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    int master;
+    pid_t pid = pvctl_console_open(&st, "stock", &master);
 
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        execl(build_path("bin/pvctl"), "pvctl", "--rundir", st.rundir, "console", "stock",
-              (char *)NULL);
-        _exit(127);
-    }
-    usleep(500000);
     const char line[] = "typed at the host\r";
     cr_assert_eq(write(master, line, sizeof(line) - 1), (ssize_t)sizeof(line) - 1);
     cr_expect(pty_wait(master, "LG: echo typed at the host", STEP_MS, seen, sizeof(seen)),
               "the line did not come back through the guest; the terminal showed:\n%s", seen);
-    cr_assert_eq(write(master, "\x1d", 1), 1);
-    bool exited = false;
-    for (double end = now_ms() + 10000; !exited && now_ms() < end; usleep(20000))
-        exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (!exited) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    close(master);
-    cr_expect(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+    int status = pvctl_console_detach(pid, master, 10000);
+    cr_expect(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "pvctl console did not detach cleanly (status %d)", status);
 }
 

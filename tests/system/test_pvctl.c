@@ -236,7 +236,7 @@ Test(pvctl, host_stack_status_stop_and_a_killed_daemon)
 Test(pvctl, console_through_a_terminal_then_ctrl_bracket_detaches)
 {
     char body[256], seen[8192] = "";
-    int master, status;
+    int master;
 
     snprintf(body, sizeof(body),
              "name = \"talk\"\nkernel = \"@KERNEL@\"\nmemory = 16\ncmdline = \"cmd=echo\"\n");
@@ -244,32 +244,17 @@ Test(pvctl, console_through_a_terminal_then_ctrl_bracket_detaches)
     cr_assert(stack_console_has(&st, "talk", "echo: ready", 10000));
 
     /* `pvctl console talk` on a terminal, as a user runs it */
-    pid_t pid = forkpty(&master, NULL, NULL, NULL);
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        execl(build_path("bin/pvctl"), "pvctl", "--rundir", st.rundir, "console", "talk",
-              (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = pvctl_console_open(&st, "talk", &master);
     /* Enter sends \r on a raw terminal: the guest gets the line as typed. */
-    usleep(300000);
     const char line[] = "hello through the pty\r";
     cr_assert_eq(write(master, line, sizeof(line) - 1), (ssize_t)sizeof(line) - 1);
     cr_expect(pty_wait(master, "echo: hello through the pty", 10000, seen, sizeof(seen)),
               "the echo did not come back; the terminal showed:\n%s", seen);
 
     /* Ctrl-] detaches; pvctl exits 0 and the guest runs on */
-    cr_assert_eq(write(master, "\x1d", 1), 1);
-    bool exited = false;
-    for (double end = now_ms() + 5000; !exited && now_ms() < end; usleep(20000))
-        exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (!exited) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    close(master);
-    cr_expect(exited, "Ctrl-] did not detach");
-    cr_expect(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0, "pvctl console: %d",
+    int status = pvctl_console_detach(pid, master, 5000);
+    cr_expect(status != -1, "Ctrl-] did not detach");
+    cr_expect(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "pvctl console: %d",
               status);
     char state[16];
     cr_expect(stack_state(&st, "talk", state, sizeof(state)), "the guest died on detach");

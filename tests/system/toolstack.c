@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -227,4 +228,36 @@ const char *stack_image(struct stack *st, const char *name, unsigned mib)
     cr_assert_eq(ftruncate(fd, (off_t)mib << 20), 0);
     close(fd);
     return p;
+}
+
+pid_t pvctl_console_open(struct stack *st, const char *name, int *master)
+{
+    pid_t pid = forkpty(master, NULL, NULL, NULL);
+
+    cr_assert_geq(pid, 0, "forkpty: %s", strerror(errno));
+    if (pid == 0) {
+        execl(build_path("bin/pvctl"), "pvctl", "--rundir", st->rundir, "console", name,
+              (char *)NULL);
+        _exit(127);
+    }
+    /* Let it put the terminal in raw mode before anything is typed. */
+    usleep(300000);
+    return pid;
+}
+
+int pvctl_console_detach(pid_t pid, int master, int ms)
+{
+    int status = -1;
+    bool exited = false;
+
+    if (write(master, "\x1d", 1) == 1)
+        for (double end = now_ms() + ms; !exited && now_ms() < end; usleep(20000))
+            exited = waitpid(pid, &status, WNOHANG) == pid;
+    if (!exited) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        status = -1;
+    }
+    close(master);
+    return status;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct stack {
     char rundir[64];
@@ -49,5 +50,16 @@ bool stack_console_has(struct stack *st, const char *name, const char *text, int
  * was read. True if `text` showed.
  */
 bool pty_wait(int master, const char *text, int ms, char *buf, size_t cap);
+
+/*
+ * `pvctl console NAME` on a terminal of its own, as a user runs it: returns
+ * its pid and sets *master to the terminal's other end (asserts). Then
+ * write what is typed to *master (Enter is "\r" on a raw terminal) and
+ * read with pty_wait.
+ */
+pid_t pvctl_console_open(struct stack *st, const char *name, int *master);
+/* Type Ctrl-] and wait up to `ms` for pvctl to exit; closes `master`.
+ * Returns its wait status, or -1 if it had to be killed. */
+int pvctl_console_detach(pid_t pid, int master, int ms);
 
 #endif
