@@ -23,7 +23,7 @@ static pthread_mutex_t gnttab_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Every mapping of a grant: dom0's (owner = its control connection) and
  * guests' (mapper != 0: a memslot of the mapper at gpa). */
-#define DOM0_MAPS 16384
+#define DOM0_MAPS 65536
 struct dom0_map {
     bool used;
     bool readonly;
@@ -36,6 +36,37 @@ struct dom0_map {
     void *hva;          /* guests: pvhv's mapping behind the memslot */
 };
 static struct dom0_map maps[DOM0_MAPS];
+/* Free handles, a stack (handle 0 is never used): taking and dropping a
+ * map is O(1) however many there are. */
+static uint32_t free_handles[DOM0_MAPS];
+static uint32_t nr_free;
+static bool free_ready;
+
+/* A free handle, or 0 if the table is full. Call with gnttab_lock. */
+static uint32_t handle_take(void)
+{
+    if (!free_ready) {
+        for (uint32_t h = DOM0_MAPS - 1; h >= 1; h--)
+            free_handles[nr_free++] = h;
+        free_ready = true;
+    }
+    return nr_free ? free_handles[--nr_free] : 0;
+}
+
+/* Give handle h back. Call with gnttab_lock. */
+static void handle_give(uint32_t h)
+{
+    free_handles[nr_free++] = h;
+}
+
+/* Count a new map of (gd, ref) in gd's table. Call with gnttab_lock. */
+static void count_map(struct domain *gd, grant_ref_t ref, bool readonly)
+{
+    gd->gnttab->nr_maps++;
+    gd->gnttab->ref_maps[ref]++;
+    if (!readonly)
+        gd->gnttab->ref_writable[ref]++;
+}
 
 int gnttab_domain_init(struct domain *d)
 {
@@ -194,19 +225,9 @@ static void release(struct domain *gd, grant_ref_t ref)
 
     if (!e)
         return;
-    /* The common case, a grant copy with no map anywhere: no scan. */
-    if (gd->gnttab->nr_maps == 0) {
-        __atomic_fetch_and(&e->flags, (uint16_t)~(GTF_reading | GTF_writing),
-                           __ATOMIC_SEQ_CST);
-        return;
-    }
-    for (unsigned i = 0; i < DOM0_MAPS; i++) {
-        if (maps[i].used && maps[i].dom == gd->domid && maps[i].ref == ref) {
-            /* (any mapper: dom0 or a guest) */
-            reading = true;
-            writing |= !maps[i].readonly;
-        }
-    }
+    /* (maps by any mapper: dom0 or a guest) */
+    reading = gd->gnttab->ref_maps[ref] != 0;
+    writing = gd->gnttab->ref_writable[ref] != 0;
     uint16_t clear = (uint16_t)((reading ? 0 : GTF_reading) | (writing ? 0 : GTF_writing));
     if (clear)
         __atomic_fetch_and(&e->flags, (uint16_t)~clear, __ATOMIC_SEQ_CST);
@@ -349,24 +370,21 @@ int16_t gnttab_dom0_map(int owner, struct domain *dom, grant_ref_t ref, bool rea
     unsigned h;
 
     pthread_mutex_lock(&gnttab_lock);
-    for (h = 1; h < DOM0_MAPS && maps[h].used; h++)
-        ;
     /* (handles are shared by dom0 and guests; each is checked on use) */
-    if (h == DOM0_MAPS) {
+    h = handle_take();
+    if (h == 0) {
         st = GNTST_no_space;
         goto out;
     }
     st = acquire(dom, ref, 0, readonly, &page, &gfn);
+    if (st == GNTST_okay && guest_mem_offset(&dom->mem, gfn << XEN_PAGE_SHIFT, offset) < 0)
+        st = GNTST_bad_page;
     if (st != GNTST_okay) {
         release(dom, ref);
+        handle_give(h);
         goto out;
     }
-    if (guest_mem_offset(&dom->mem, gfn << XEN_PAGE_SHIFT, offset) < 0) {
-        release(dom, ref);
-        st = GNTST_bad_page;
-        goto out;
-    }
-    dom->gnttab->nr_maps++;
+    count_map(dom, ref, readonly);
     maps[h] = (struct dom0_map){ .used = true, .readonly = readonly, .owner = owner,
                                  .dom = (domid_t)dom->domid, .ref = ref };
     *handle = h;
@@ -381,9 +399,13 @@ static void drop(unsigned h)
     struct dom0_map m = maps[h];
 
     memset(&maps[h], 0, sizeof(maps[h]));
+    handle_give(h);
     struct domain *d = domain_get(m.dom);
     if (d) {
         d->gnttab->nr_maps--;
+        d->gnttab->ref_maps[m.ref]--;
+        if (!m.readonly)
+            d->gnttab->ref_writable[m.ref]--;
         release(d, m.ref);
         domain_put(d);
     }
@@ -463,19 +485,20 @@ int16_t gnttab_guest_map(struct domain *mapper, domid_t dom, grant_ref_t ref, ui
     if (!gd)
         return GNTST_bad_domain;
     pthread_mutex_lock(&gnttab_lock);
-    for (h = 1; h < DOM0_MAPS && maps[h].used; h++)
-        ;
-    if (h == DOM0_MAPS) {
+    h = handle_take();
+    if (h == 0) {
         st = GNTST_no_space;
         goto out;
     }
     if (!gpa_free(mapper, gpa)) {
+        handle_give(h);
         st = GNTST_general_error; /* over RAM or another map */
         goto out;
     }
     st = acquire(gd, ref, (domid_t)mapper->domid, readonly, &page, &gfn);
     if (st != GNTST_okay) {
         release(gd, ref);
+        handle_give(h);
         goto out;
     }
     void *hva = MAP_FAILED;
@@ -492,10 +515,11 @@ int16_t gnttab_guest_map(struct domain *mapper, domid_t dom, grant_ref_t ref, ui
         if (hva != MAP_FAILED)
             munmap(hva, XEN_PAGE_SIZE);
         release(gd, ref);
+        handle_give(h);
         st = GNTST_general_error;
         goto out;
     }
-    gd->gnttab->nr_maps++;
+    count_map(gd, ref, readonly);
     maps[h] = (struct dom0_map){ .used = true, .readonly = readonly, .dom = (domid_t)gd->domid,
                                  .ref = ref, .mapper = (domid_t)mapper->domid, .slot = slot,
                                  .gpa = gpa, .hva = hva };

@@ -14,9 +14,15 @@
 #define GNTTAB_MAX_FRAMES 32
 #define GNTTAB_ENTRIES_PER_FRAME (4096 / sizeof(struct grant_entry_v1))
 
+#define GNTTAB_MAX_REFS (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
+
 struct gnttab {
     uint64_t frame_gpa[GNTTAB_MAX_FRAMES]; /* (gnttab lock) 0: not placed */
     uint32_t nr_maps; /* (gnttab lock) live maps of this domain's grants */
+    /* (gnttab lock) live maps of each grant, and how many of them are
+     * writable: what keeps its GTF_reading and GTF_writing set. */
+    uint16_t ref_maps[GNTTAB_MAX_REFS];
+    uint16_t ref_writable[GNTTAB_MAX_REFS];
 };
 
 int gnttab_domain_init(struct domain *d);

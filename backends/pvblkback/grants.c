@@ -3,7 +3,7 @@
  * - The ring: its 2^order pages mapped read-write for the connection's life.
  * - Persistent grants (both ends said feature-persistent): each data page
  *   the frontend grants is mapped once, the first time a request names it,
- *   and kept (at most --max-pgrants per device, Linux's 1056 by default);
+ *   and kept (at most --max-pgrants per device, 8192 by default);
  *   io_uring then reads and writes straight into those mappings. A
  *   batch's new grants are mapped with as few calls as pvhv allows
  *   (PVHV_GNTTAB_MAP_MAX a call), so a frontend's working set is mapped

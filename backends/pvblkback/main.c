@@ -19,18 +19,18 @@ static void usage(FILE *f)
             "  --quiet | --debug  fewer or more messages\n"
             "  --poll-ms MS       look at every connected ring every MS ms besides its\n"
             "                     notifications (default %d; 1..%d)\n"
-            "  --max-pgrants N    persistent grants kept mapped per disk (default %d, as\n"
-            "                     Linux's blkback; %d..%d). A frontend with more pages in\n"
-            "                     flight has the rest copied: 8192 covers 32 requests of\n"
-            "                     1 MiB. Every map is an entry in pvhv's table of dom0\n"
-            "                     maps (%d for all backends together)\n"
+            "  --max-pgrants N    persistent grants kept mapped per disk (default %d:\n"
+            "                     32 requests of 1 MiB; %d..%d). A frontend with more\n"
+            "                     pages in flight has the rest copied. Every map is an\n"
+            "                     entry in pvhv's table of dom0 maps (%d for all\n"
+            "                     backends together): lower it on a host of many disks\n"
             "  --help\n"
             "Serves every disk the toolstack declares under %s/DOMID/DEVID\n"
             "(Xen's vbd protocol: a raw image file or a block device per disk).\n"
             "pvhv and pvxenstored may start before or after pvblkback; a restarted\n"
             "pvblkback takes the connected disks over without the guests noticing.\n",
             BB_TICK_MS, BB_TICK_MS, BB_MAX_PGRANTS, BB_MIN_PGRANTS, BB_PGRANTS_LIMIT,
-            BB_PGRANTS_LIMIT, BB_BACKEND_ROOT);
+            2 * BB_PGRANTS_LIMIT, BB_BACKEND_ROOT);
 }
 
 int main(int argc, char **argv)
