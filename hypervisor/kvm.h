@@ -28,11 +28,12 @@ extern struct kvm_host kvm_host;
 int kvm_init(void);
 
 /*
- * Decide whether to use KVM's Xen support (KVM_CAP_XEN_HVM): only with
- * PV_KVM_XEN=1 (-ENODEV when the kernel lacks it); otherwise not. With it,
- * guests' vmcall/vmmcall reach pvhv as KVM_EXIT_XEN and the hypercall page
- * uses them. Work in progress: not yet passing the SVM lab. Call after
- * kvm_init().
+ * Decide whether to use KVM's Xen support (KVM_CAP_XEN_HVM with the
+ * hypercall intercept): used where the host kernel offers it, unless
+ * PV_KVM_XEN=0; PV_KVM_XEN=1 makes its absence an error (-ENODEV). With
+ * it, guests' vmcall/vmmcall reach pvhv as KVM_EXIT_XEN, the hypercall page
+ * uses them, and KVM keeps the pvclock and raises the callback vector
+ * (kvm_xen.c). Call after kvm_init(). Returns 0 or -ENODEV.
  */
 int kvm_xen_choose(void);
 
