@@ -160,8 +160,10 @@ Test(pvctl, reboot_restarts_with_same_name_new_domid)
     create(spin_config("again", NULL)); /* on_reboot defaults to restart */
     int first = stack_domid(&st, "again");
     cr_assert_eq(pvctl(&st, "reboot", "again", NULL), 0, "%s", st.err);
+    /* The monitor destroys the old domain, then creates the new one: in
+     * between, no domain has the name. Wait through both. */
     int next = -1;
-    for (int i = 0; i < 100 && (next = stack_domid(&st, "again")) == first; i++)
+    for (int i = 0; i < 100 && ((next = stack_domid(&st, "again")) == first || next < 0); i++)
         usleep(50000);
     cr_expect(next > 0 && next != first, "domid %d after reboot (was %d)", next, first);
     cr_expect(stack_wait(&st, "again", 'r', 5000) || stack_wait(&st, "again", 'b', 1000));
