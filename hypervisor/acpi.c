@@ -137,7 +137,6 @@ uint64_t acpi_write(struct domain *d)
     f->flags = FADT_HW_REDUCED | FADT_RESET_REG_SUP;
     f->reset_reg = io_reg(PVHV_ACPI_RESET_PORT);
     f->reset_value = PVHV_ACPI_RESET_VALUE;
-    f->minor_version = 0;
     f->sleep_control = io_reg(PVHV_ACPI_SLEEP_PORT);
     f->sleep_status = io_reg(PVHV_ACPI_SLEEP_PORT + 1);
     memcpy(&f->hypervisor_id, "PVHV\0\0\0\0", 8);

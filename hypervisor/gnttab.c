@@ -62,7 +62,6 @@ static void handle_give(uint32_t h)
 /* Count a new map of (gd, ref) in gd's table. Call with gnttab_lock. */
 static void count_map(struct domain *gd, grant_ref_t ref, bool readonly)
 {
-    gd->gnttab->nr_maps++;
     gd->gnttab->ref_maps[ref]++;
     if (!readonly)
         gd->gnttab->ref_writable[ref]++;
@@ -208,7 +207,7 @@ static int16_t acquire(struct domain *gd, grant_ref_t ref, domid_t who, bool rea
     uint8_t *p = guest_mem_is_ram(&gd->mem, frame)
         ? guest_mem_ptr(&gd->mem, (uint64_t)frame << XEN_PAGE_SHIFT, XEN_PAGE_SIZE) : NULL;
     if (!p) {
-        /* Undo only our own mark: recompute from dom0's maps. */
+        /* Undo only our own mark: release() recomputes it from the map counts. */
         return GNTST_bad_page;
     }
     *page = p;
@@ -402,7 +401,6 @@ static void drop(unsigned h)
     handle_give(h);
     struct domain *d = domain_get(m.dom);
     if (d) {
-        d->gnttab->nr_maps--;
         d->gnttab->ref_maps[m.ref]--;
         if (!m.readonly)
             d->gnttab->ref_writable[m.ref]--;

@@ -18,7 +18,6 @@
 
 struct gnttab {
     uint64_t frame_gpa[GNTTAB_MAX_FRAMES]; /* (gnttab lock) 0: not placed */
-    uint32_t nr_maps; /* (gnttab lock) live maps of this domain's grants */
     /* (gnttab lock) live maps of each grant, and how many of them are
      * writable: what keeps its GTF_reading and GTF_writing set. */
     uint16_t ref_maps[GNTTAB_MAX_REFS];
