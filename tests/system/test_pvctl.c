@@ -155,16 +155,29 @@ Test(pvctl, shutdown_wait_then_on_poweroff_destroy)
     cr_expect(stack_wait(&st, "down", 0, 5000), "on_poweroff=destroy did not destroy it");
 }
 
+/*
+ * The domid NAME has once a restart replaced domain `first`, polled for up
+ * to `ms`: the monitor destroys (or renames) the old domain and then
+ * creates the new one, so for a moment no domain has the name. Returns
+ * the new domid, or `first` or -1 if none showed in time.
+ */
+static int wait_new_domid(const char *name, int first, int ms)
+{
+    int next = first;
+
+    for (int waited = 0; waited < ms && (next == first || next < 0); waited += 50) {
+        usleep(50000);
+        next = stack_domid(&st, name);
+    }
+    return next;
+}
+
 Test(pvctl, reboot_restarts_with_same_name_new_domid)
 {
     create(spin_config("again", NULL)); /* on_reboot defaults to restart */
     int first = stack_domid(&st, "again");
     cr_assert_eq(pvctl(&st, "reboot", "again", NULL), 0, "%s", st.err);
-    /* The monitor destroys the old domain, then creates the new one: in
-     * between, no domain has the name. Wait through both. */
-    int next = -1;
-    for (int i = 0; i < 100 && ((next = stack_domid(&st, "again")) == first || next < 0); i++)
-        usleep(50000);
+    int next = wait_new_domid("again", first, 5000);
     cr_expect(next > 0 && next != first, "domid %d after reboot (was %d)", next, first);
     cr_expect(stack_wait(&st, "again", 'r', 5000) || stack_wait(&st, "again", 'b', 1000));
 }
@@ -183,11 +196,7 @@ Test(pvctl, on_crash_restart)
 {
     create(crash_config("phoenix", "restart"));
     int first = stack_domid(&st, "phoenix");
-    int next = first;
-    for (int i = 0; i < 200 && (next == first || next < 0); i++) {
-        usleep(50000);
-        next = stack_domid(&st, "phoenix");
-    }
+    int next = wait_new_domid("phoenix", first, 10000);
     cr_expect(next > 0 && next != first, "not restarted: domid %d (first %d)", next, first);
 }
 
@@ -209,7 +218,7 @@ Test(pvctl, on_crash_rename_restart)
     int first = stack_domid(&st, "moth");
     snprintf(old, sizeof(old), "moth--incarnation-%d", first);
     cr_expect(stack_wait(&st, old, 'c', 10000), "no preserved %s", old);
-    int next = stack_domid(&st, "moth");
+    int next = wait_new_domid("moth", first, 5000);
     cr_expect(next > 0 && next != first, "no new moth (domid %d, first %d)", next, first);
 }
 
