@@ -6,8 +6,9 @@
 # SVM behaviour (nested paging, VMCB intercepts, ring-0 guests). Inside,
 # pvhv's criterion suite runs as it runs on the host under `make test`:
 # the same binary, guests and assertions. The results come back over the
-# serial console; the exit status says pass (0) or fail (1); a lab that
-# hangs is stopped after SVM_LAB_TIMEOUT seconds and fails.
+# serial console; the exit status says pass (0) or fail (1); a QEMU that
+# hangs is stopped after SVM_LAB_TIMEOUT seconds and fails. Each
+# configuration has a QEMU of its own; they run side by side.
 #
 #   tests/svm-lab/lab.sh [all|build|boot]      (`make test-svm` runs `all`)
 #
@@ -30,8 +31,13 @@
 #                     configuration (hypercall and event-kick costs on SVM)
 #   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
 #                     the kernel command line, so no commas or quotes)
-#   SVM_LAB_TIMEOUT   seconds before the lab counts as hung (default 60 +
-#                     660 a configuration; a passing run takes ~6 min each)
+#   SVM_LAB_TIMEOUT   seconds before a configuration's QEMU counts as hung
+#                     and is killed (default 900; a passing xen-off or
+#                     xen-on run takes ~10 min, linux ~2); the lab's /init
+#                     stops a suite 120 s before that and prints where its
+#                     processes are stuck
+#   SVM_LAB_JOBS      configurations run at once, one QEMU each (default
+#                     the host's CPU count)
 #   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
 #   SVM_LAB_MEM       lab RAM in MiB (default 1024)
 #   SVM_LAB_NICE      niceness of QEMU (default 10)
@@ -48,7 +54,10 @@ GUEST_KPKG=${SVM_LAB_GUEST_KPKG:-linux-image-amd64}
 CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on,linux}
 ARGS=${SVM_LAB_ARGS:---verbose}
 BENCH=${SVM_LAB_BENCH:-0}
-TIMEOUT=${SVM_LAB_TIMEOUT:-$((60 + 660 * $(echo "$CONFIGS" | tr , '\n' | grep -c .)))}
+TIMEOUT=${SVM_LAB_TIMEOUT:-900}
+# The lab's own watchdog stops a hung suite first, so its stacks get out.
+LIMIT=$((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2))
+JOBS=${SVM_LAB_JOBS:-$(nproc)}
 CPU=${SVM_LAB_CPU:-EPYC}
 MEM=${SVM_LAB_MEM:-1024}
 NICE=${SVM_LAB_NICE:-10}
@@ -231,49 +240,72 @@ build() {
         "($(since "$t0") s)"
 }
 
-boot() {
-    [ -s "$LAB/kernel.path" ] && [ -s "$LAB/initrd.cpio" ] || die "nothing built: $0 build"
-    local vmlinux log=$LAB/console.log qrc t0
-    vmlinux=$(cat "$LAB/kernel.path")
-    say "booting $(basename "$(dirname "$vmlinux")") on QEMU TCG, -cpu $CPU -smp 1," \
-        "configs $CONFIGS, timeout ${TIMEOUT}s"
-    t0=$(date +%s.%N)
-    set +e
+# One QEMU for configuration $1; its console goes to console-$1.log and,
+# each line tagged with the configuration, to stdout. Returns QEMU's status.
+boot_one() {
+    local c=$1 log=$LAB/console-$1.log
     # -smp 1: with two CPUs QEMU 7.2's multi-threaded TCG hung about one
     # boot in 17. panic=-1 and -no-reboot: a kernel panic ends QEMU at once.
     timeout -k 10 "$TIMEOUT" nice -n "$NICE" qemu-system-x86_64 \
         -accel tcg -machine q35 -cpu "$CPU" -smp 1 -m "$MEM" \
         -nodefaults -display none -serial stdio -monitor none -no-reboot \
-        -kernel "$vmlinux" -initrd "$LAB/initrd.cpio" \
-        -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$CONFIGS pvlab.bench=$BENCH pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
+        -kernel "$(cat "$LAB/kernel.path")" -initrd "$LAB/initrd.cpio" \
+        -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$c pvlab.bench=$BENCH pvlab.limit=$LIMIT pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
         </dev/null 2>&1 |
         sed -u 's/\r$//' | grep --line-buffered -v "TCG doesn't support requested feature" |
-        tee "$log"
-    qrc=${PIPESTATUS[0]}
+        tee "$log" | sed -u "s/^/[$c] /"
+    return "${PIPESTATUS[0]}"
+}
+
+boot() {
+    [ -s "$LAB/kernel.path" ] && [ -s "$LAB/initrd.cpio" ] || die "nothing built: $0 build"
+    local t0 c pid
+    say "booting $(basename "$(dirname "$(cat "$LAB/kernel.path")")") on QEMU TCG, -cpu $CPU -smp 1," \
+        "configs $CONFIGS, $JOBS at a time, timeout ${TIMEOUT}s each"
+    t0=$(date +%s.%N)
+    # A QEMU per configuration, JOBS at once: each is one emulated CPU, so
+    # the host's cores run the configurations side by side.
+    declare -A config_of=() qrc_of=()
+    set +e
+    for c in $(echo "$CONFIGS" | tr , ' '); do
+        while [ "${#config_of[@]}" -ge "$JOBS" ]; do
+            wait -n -p pid
+            qrc_of[${config_of[$pid]}]=$?
+            unset "config_of[$pid]"
+        done
+        boot_one "$c" &
+        config_of[$!]=$c
+    done
+    while [ "${#config_of[@]}" -gt 0 ]; do
+        wait -n -p pid
+        qrc_of[${config_of[$pid]}]=$?
+        unset "config_of[$pid]"
+    done
     set -e
     local wall
     wall=$(since "$t0")
 
     # The summary, criterion-style: one synthesis line per configuration.
     echo
-    local c ok=1
+    local ok=1 log syn end qrc
     for c in $(echo "$CONFIGS" | tr , ' '); do
-        local syn end
-        syn=$(sed -n "/^PVLAB: BEGIN $c /,/^PVLAB: END $c /p" "$log" | grep 'Synthesis:' | tail -1 || true)
+        log=$LAB/console-$c.log
+        qrc=${qrc_of[$c]}
+        syn=$(grep 'Synthesis:' "$log" | tail -1 || true)
         end=$(grep "^PVLAB: END $c " "$log" | tail -1 || true)
         [ -n "$syn" ] && syn=${syn#*Synthesis: } || syn="no synthesis (the suite did not finish)"
         echo "[====] svm-lab $c: $syn${end:+; ${end#PVLAB: END $c }}"
+        if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+            say "FAIL: $c: no result within ${TIMEOUT}s (hang); console in $log"
+            ok=0
+        elif ! grep -q '^PVLAB: RESULT rc=0$' "$log"; then
+            say "FAIL: $c: $(grep '^PVLAB: RESULT' "$log" ||
+                echo "the lab died before reporting (qemu rc $qrc)"); console in $log"
+            ok=0
+        fi
     done
-    if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-        say "FAIL: no result within ${TIMEOUT}s (hang); console in $log"
-        ok=0
-    elif ! grep -q '^PVLAB: RESULT rc=0$' "$log"; then
-        say "FAIL: $(grep '^PVLAB: RESULT' "$log" || echo "the lab died before reporting (qemu rc $qrc)");" \
-            "console in $log"
-        ok=0
-    fi
     [ "$ok" = 1 ] && say "PASS: boot and tests ${wall}s (kernel to /init $(
-        sed -n 's/^PVLAB: init at \([0-9.]*\)s.*/\1/p' "$log")s)"
+        sed -n 's/^PVLAB: init at \([0-9.]*\)s.*/\1/p' "$LAB"/console-*.log | sort -n | tail -1)s)"
     [ "$ok" = 1 ]
 }
 

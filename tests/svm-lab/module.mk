@@ -28,6 +28,6 @@ svm-lab: all $(BUILD)/tests/pvhv-tests $(BUILD)/tests/linux-guest-tests $(TEST_D
 # Hypercall and event-kick costs on SVM, beside the raw exit costs kvmprobe
 # measures there: the release tree, no tests, evtchn_bench per configuration.
 bench-svm: all $(BUILD)/bench/evtchn_bench $(SVM_LAB_PROBE) $(BUILD)/tests/pvhv-tests $(TEST_DEPS)
-	PVHV_BUILD=$(abspath $(BUILD)) SVM_LAB_BENCH=1 SVM_LAB_ARGS="--filter=none/none" \
+	PVHV_BUILD=$(abspath $(BUILD)) SVM_LAB_BENCH=1 SVM_LAB_ARGS="--filter=none/none" SVM_LAB_JOBS=1 \
 	    SVM_LAB_CONFIGS=xen-off,xen-on \
 	    tests/svm-lab/lab.sh
