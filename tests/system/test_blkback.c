@@ -1646,41 +1646,7 @@ Test(blkback, frontend_mistakes_close_the_device)
  * With the reference guest's blkfront (cmd=disk)
  * ====================================================================== */
 
-/* Does refguest.elf print `text` somewhere (has it that disk command)? */
-static bool refguest_has(const char *text)
-{
-    static char *elf;
-    static size_t len;
 
-    if (!elf) {
-        int fd = open(build_path("guests/refguest.elf"), O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-            return false;
-        elf = malloc((size_t)st.st_size);
-        if (!elf || read(fd, elf, (size_t)st.st_size) != st.st_size) {
-            close(fd);
-            free(elf);
-            elf = NULL;
-            return false;
-        }
-        len = (size_t)st.st_size;
-        close(fd);
-    }
-    return memmem(elf, len, text, strlen(text)) != NULL;
-}
-
-/* A skipped test does not get its .fini: stop the stack first. */
-static void teardown(void);
-#define NEED_GUEST_DISK(text)                                                        \
-    do {                                                                             \
-        if (!refguest_has(text)) {                                                   \
-            teardown();                                                              \
-            cr_skip_test("refguest has no '%s' yet (blkfront and cmd=disk are being " \
-                         "written); the dom0-driven tests cover pvblkback meanwhile",  \
-                         text);                                                      \
-        }                                                                            \
-    } while (0)
 
 /* The toolstack's domain records (home owned by the guest) and the
  * introduction to xenstored, as in test_xenstore_ring.c. */
@@ -1737,7 +1703,6 @@ TestSuite(blkback_guest, .init = setup_guest, .fini = teardown, .timeout = 90);
 
 Test(blkback_guest, info)
 {
-    NEED_GUEST_DISK("disk: closed ");
     struct disk dk;
     const char *v[] = { "xvda" };
     uint32_t d = guest_with_disks("ginfo", "cmd=disk op=info vdev=xvda", 1, &dk, v, "w", 32);
@@ -1747,7 +1712,6 @@ Test(blkback_guest, info)
 
 Test(blkback_guest, verify_then_cmp_on_the_host)
 {
-    NEED_GUEST_DISK("disk: wrote ");
     struct disk dk;
     const char *v[] = { "xvda" };
     uint32_t d = guest_with_disks("gverify", "cmd=disk op=verify vdev=xvda bytes=8388608 seed=7",
@@ -1759,7 +1723,6 @@ Test(blkback_guest, verify_then_cmp_on_the_host)
 
 Test(blkback_guest, read_only_disk_refuses_writes)
 {
-    NEED_GUEST_DISK("disk: write refused");
     struct disk dk;
     const char *v[] = { "xvda" };
     uint32_t d = guest_with_disks("gro", "cmd=disk op=write-ro vdev=xvda", 1, &dk, v, "r", 8);
@@ -1769,7 +1732,6 @@ Test(blkback_guest, read_only_disk_refuses_writes)
 
 Test(blkback_guest, sigkill_restart_keeps_flushed_data)
 {
-    NEED_GUEST_DISK("disk: holding");
     struct disk dk;
     const char *v[] = { "xvda" };
     uint32_t d = guest_with_disks("ghold",
@@ -1797,7 +1759,6 @@ Test(blkback_guest, sigkill_restart_keeps_flushed_data)
 
 Test(blkback_guest, destroyed_domain_released_then_another_served)
 {
-    NEED_GUEST_DISK("disk: holding");
     struct disk dk, dk2;
     const char *v[] = { "xvda" };
     uint32_t d = guest_with_disks("gdoomed",
@@ -1818,7 +1779,6 @@ Test(blkback_guest, destroyed_domain_released_then_another_served)
 
 Test(blkback_guest, hostile_ring_others_served)
 {
-    NEED_GUEST_DISK("disk: hostile done");
     struct disk dh, dg;
     const char *v[] = { "xvda" };
     uint32_t good = guest_with_disks("ggood", "cmd=disk op=verify vdev=xvda bytes=16777216 seed=5",
@@ -1841,7 +1801,6 @@ Test(blkback_guest, hostile_ring_others_served)
 
 Test(blkback_guest, two_guests_two_disks_each)
 {
-    NEED_GUEST_DISK("disk: wrote ");
     struct disk a[2], b[2];
     const char *v[] = { "xvda", "xvdb" };
     /* verify runs on each disk of the list in turn; all four images are

@@ -2473,37 +2473,7 @@ Test(netback_late, started_before_pvhv_and_xenstore)
  * With the reference guest's netfront and stack (cmd=net)
  * ====================================================================== */
 
-/* Does refguest.elf print `text` somewhere (has it that command)? */
-static bool refguest_has(const char *text)
-{
-    static char *elf;
-    static size_t len;
 
-    if (!elf) {
-        int fd = open(build_path("guests/refguest.elf"), O_RDONLY | O_CLOEXEC);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-            return false;
-        elf = malloc((size_t)st.st_size);
-        if (!elf || read(fd, elf, (size_t)st.st_size) != st.st_size) {
-            close(fd);
-            free(elf);
-            elf = NULL;
-            return false;
-        }
-        len = (size_t)st.st_size;
-        close(fd);
-    }
-    return memmem(elf, len, text, strlen(text)) != NULL;
-}
-
-#define NEED_GUEST_NET(text)                                                          \
-    do {                                                                              \
-        if (!refguest_has(text))                                                      \
-            cr_skip_test("refguest has no '%s' yet (netfront and cmd=net are being "   \
-                         "written); the dom0-driven tests cover pvnetback meanwhile",   \
-                         text);                                                       \
-    } while (0)
 
 /* The toolstack's domain records (home owned by the guest) and the
  * introduction to xenstored, as in test_xenstore_ring.c. */
@@ -2568,7 +2538,6 @@ TestSuite(netback_guest, .init = setup_guest, .fini = teardown, .timeout = 90);
 
 Test(netback_guest, host_pings_a_guest_on_a_hostonly_network)
 {
-    NEED_GUEST_NET("net: serving");
     struct vifrec r;
     struct vifopt o = { .bridge = "pvg0" };
     char buf[256];
@@ -2594,7 +2563,6 @@ Test(netback_guest, host_pings_a_guest_on_a_hostonly_network)
 
 Test(netback_guest, two_guests_ping_each_other_on_one_bridge)
 {
-    NEED_GUEST_NET("net: ping %u sent %u received");
     struct vifrec ra, rb;
     struct vifopt o = { .bridge = "pvg1" };
     char buf[64];
@@ -2616,7 +2584,6 @@ Test(netback_guest, two_guests_ping_each_other_on_one_bridge)
 
 Test(netback_guest, guest_behind_nat_reaches_a_udp_echo_server_outside)
 {
-    NEED_GUEST_NET("net: udp echo %u of %u");
     struct vifrec r;
     struct vifopt o = { .bridge = "pvgnat" };
 
@@ -2631,7 +2598,6 @@ Test(netback_guest, guest_behind_nat_reaches_a_udp_echo_server_outside)
 
 Test(netback_guest, hostile_guest_gets_errors_another_guest_served)
 {
-    NEED_GUEST_NET("net: hostile done");
     struct vifrec rh, rg;
     struct vifopt o = { .bridge = "pvgh" };
     char buf[64];
@@ -2660,7 +2626,6 @@ Test(netback_guest, hostile_guest_gets_errors_another_guest_served)
 
 Test(netback_guest, destroying_the_domain_removes_its_tap)
 {
-    NEED_GUEST_NET("net: serving");
     struct vifrec r;
     struct vifopt o = { .bridge = "pvgd", .mtu = 9000 };
     char name[IFNAMSIZ];
