@@ -226,6 +226,7 @@ static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
         vi.insn_emulated = m.insn_emulated;
         vi.exits = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
         vi.hypercalls = __atomic_load_n(&v->nr_hypercalls, __ATOMIC_RELAXED);
+        vi.timer_port = __atomic_load_n(&v->kvm_timer_port, __ATOMIC_RELAXED);
         r = ctl_put(rep, &vi, sizeof(vi));
     }
     domain_put(d);

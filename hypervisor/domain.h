@@ -43,6 +43,11 @@ struct vcpu {
     struct vcpu_boot_state boot; /* (lock) */
     int wake_fd;             /* eventfd: ends a SCHEDOP_block early */
     int timer_fd;            /* timerfd: the vCPU's singleshot timer */
+    uint64_t timer_deadline; /* (atomic) timer_fd's deadline, system time; 0 none */
+    uint32_t kvm_timer_port; /* (set on own thread, read atomically) KVM runs
+                              * the singleshot timer, raising this port;
+                              * 0: pvhv does (timer.c) */
+    bool timer_resync;       /* (atomic) recheck who runs it before next run */
     int periodic_fd;         /* timerfd: the vCPU's periodic timer */
     uint8_t upcall_vector;   /* (lock) HVMOP_set_evtchn_upcall_vector, 0 none */
     uint64_t vcpu_info_gpa;  /* registered vcpu_info, 0 = in shared_info */

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "kvm_xen.h"
 #include "pvclock.h"
+#include "timer.h"
 
 static pthread_mutex_t evtchn_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -78,10 +79,7 @@ static uint8_t upcall_vector(struct domain *d, struct vcpu *v)
     return vec;
 }
 
-/* Does KVM raise v's upcall (kvm_xen.c)? Yes for Xen's callback vector
- * on a domain using KVM's Xen support; a per-vCPU vector
- * (HVMOP_set_evtchn_upcall_vector) is a local APIC interrupt pvhv sends. */
-static bool kvm_raises(struct domain *d, struct vcpu *v)
+bool evtchn_kvm_raises(struct domain *d, struct vcpu *v)
 {
     if (!d->kvm_xen)
         return false;
@@ -96,7 +94,7 @@ static bool kvm_raises(struct domain *d, struct vcpu *v)
 /* Interrupt v with its upcall vector, if it has one yet. */
 static void inject_upcall(struct domain *d, struct vcpu *v)
 {
-    if (kvm_raises(d, v)) {
+    if (evtchn_kvm_raises(d, v)) {
         /* KVM raises it at v's next entry, seeing evtchn_upcall_pending. */
         vcpu_kick(v);
         return;
@@ -155,7 +153,7 @@ static void set_pending(struct domain *d, evtchn_port_t port)
     if (!s)
         return;
     uint32_t vcpu = d->evtchn[port].vcpu;
-    if (vcpu < d->nr_vcpus && kvm_raises(d, &d->vcpus[vcpu]) && kvm_xen_send(d, vcpu, port) == 0) {
+    if (vcpu < d->nr_vcpus && evtchn_kvm_raises(d, &d->vcpus[vcpu]) && kvm_xen_send(d, vcpu, port) == 0) {
         wake(&d->vcpus[vcpu]); /* a SCHEDOP_poll or _block in pvhv */
         return;
     }
@@ -318,6 +316,16 @@ out:
     return r;
 }
 
+evtchn_port_t evtchn_virq_port(struct domain *d, uint32_t vcpu, uint32_t virq)
+{
+    if (vcpu >= d->nr_vcpus || virq >= NR_VIRQS)
+        return 0;
+    pthread_mutex_lock(&evtchn_lock);
+    evtchn_port_t port = d->virq_port[vcpu * NR_VIRQS + virq];
+    pthread_mutex_unlock(&evtchn_lock);
+    return port;
+}
+
 int evtchn_bind_virq(struct domain *d, uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
 {
     int r;
@@ -338,6 +346,8 @@ int evtchn_bind_virq(struct domain *d, uint32_t virq, uint32_t vcpu, evtchn_port
         *slot = (uint16_t)*port;
     }
     pthread_mutex_unlock(&evtchn_lock);
+    if (r == 0 && virq == VIRQ_TIMER)
+        timer_resync_request(&d->vcpus[vcpu]);
     return r;
 }
 
@@ -368,6 +378,8 @@ static int close_port(struct domain *d, evtchn_port_t port)
         return -XEN_EINVAL;
     case EVTCHNSTAT_virq:
         d->virq_port[ch->vcpu * NR_VIRQS + ch->virq] = 0;
+        if (ch->virq == VIRQ_TIMER)
+            timer_resync_request(&d->vcpus[ch->vcpu]);
         break;
     case EVTCHNSTAT_interdomain:
         if (ch->remote_dom == 0) {
@@ -694,7 +706,7 @@ static void dom0_notified(evtchn_port_t port)
     pthread_mutex_unlock(&evtchn_lock);
 }
 
-static void timer_fired(uint32_t domid, uint32_t vcpu, bool periodic)
+static void timerfd_fired(uint32_t domid, uint32_t vcpu, bool periodic)
 {
     struct domain *d = domain_get(domid);
     uint64_t n;
@@ -704,6 +716,8 @@ static void timer_fired(uint32_t domid, uint32_t vcpu, bool periodic)
     if (vcpu < d->nr_vcpus) {
         struct vcpu *v = &d->vcpus[vcpu];
         if (read(periodic ? v->periodic_fd : v->timer_fd, &n, sizeof(n)) > 0) {
+            if (!periodic)
+                timer_fired(v);
             evtchn_send_virq(d, vcpu, VIRQ_TIMER);
             /* A SCHEDOP_block ends on its own timer too (timer.h). */
             wake(v);
@@ -727,7 +741,7 @@ static void *event_thread(void *arg)
             if (kind == KEY_DOM0)
                 dom0_notified(b);
             else
-                timer_fired(a, b, kind == KEY_PERIODIC);
+                timerfd_fired(a, b, kind == KEY_PERIODIC);
         }
     }
     return NULL;

@@ -47,6 +47,14 @@ int evtchn_reset(struct domain *d);
 /* Is `port` pending in d's shared_info? (SCHEDOP_poll) */
 bool evtchn_is_pending(struct domain *d, evtchn_port_t port);
 
+/* The port d bound VIRQ `virq` of vCPU `vcpu` to, 0 if none. */
+evtchn_port_t evtchn_virq_port(struct domain *d, uint32_t vcpu, uint32_t virq);
+
+/* Does KVM raise v's upcall (kvm_xen.c)? Yes for Xen's callback vector
+ * on a domain using KVM's Xen support; a per-vCPU vector
+ * (HVMOP_set_evtchn_upcall_vector) is a local APIC interrupt pvhv sends. */
+bool evtchn_kvm_raises(struct domain *d, struct vcpu *v);
+
 /* Raise VIRQ `virq` on vCPU `vcpu` of d if the guest bound it. */
 void evtchn_send_virq(struct domain *d, uint32_t vcpu, uint32_t virq);
 

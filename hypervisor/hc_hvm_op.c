@@ -7,6 +7,7 @@
 
 #include "evtchn.h"
 #include "hypercall.h"
+#include "timer.h"
 #include "kvm_xen.h"
 #include "pvclock.h"
 
@@ -45,6 +46,7 @@ static int64_t hvm_param(struct hc_ctx *c, uint64_t arg, bool set)
         d->hvm_params[p.index] = p.value;
         pthread_mutex_unlock(&d->lock);
         evtchn_upcall_reassert(d);
+        timer_resync_request_all(d);
         return 0;
     }
     pthread_mutex_lock(&d->lock);
@@ -78,6 +80,7 @@ static int64_t do_hvm_op(struct hc_ctx *c, const uint64_t a[5])
         c->dom->vcpus[u.vcpu].upcall_vector = u.vector;
         pthread_mutex_unlock(&c->dom->lock);
         evtchn_upcall_reassert(c->dom);
+        timer_resync_request(&c->dom->vcpus[u.vcpu]);
         return 0;
     }
     default:

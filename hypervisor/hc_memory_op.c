@@ -11,6 +11,7 @@
 #include "gnttab.h"
 #include "guest_mem.h"
 #include "hypercall.h"
+#include "timer.h"
 #include "kvm_xen.h"
 #include "pvclock.h"
 
@@ -104,6 +105,7 @@ static int64_t add_to_physmap(struct hc_ctx *c, uint64_t arg)
     if (kvm_xen_set_shared_info(d, gpa) < 0)
         domain_crash(d, "KVM refused shared_info at 0x%lx", (unsigned long)gpa);
     pvclock_update_all(d);
+    timer_resync_request_all(d);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "evtchn.h"
 #include "hypercall.h"
 #include "pvclock.h"
+#include "timer.h"
 
 /* Most ports one SCHEDOP_poll may name (Xen's limit). */
 #define POLL_MAX_PORTS 128
@@ -35,6 +36,12 @@ static bool upcall_pending(struct vcpu *v)
     return vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE);
 }
 
+/* An upcall KVM raised on its own (its timer) since SCHEDOP_block looked. */
+static bool upcall_pending_from_kvm(struct vcpu *v)
+{
+    return v->kvm_timer_port && upcall_pending(v);
+}
+
 /*
  * Sleep until `ready(arg)` holds, the absolute monotonic time
  * `deadline_ns` passes (0: none), or the domain stops running. A NULL
@@ -49,11 +56,14 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns,
     struct pollfd pfd = { .fd = v->wake_fd, .events = POLLIN };
     uint64_t count;
 
+    /* KVM's timer cannot end a wait outside KVM_RUN: pvhv's does. It may
+     * have fired just before, leaving an upcall a block must not sleep on. */
+    timer_take_from_kvm(v);
     pthread_mutex_lock(&d->lock);
     v->blocked = true;
     pthread_mutex_unlock(&d->lock);
     vcpu_runstate_change(v, RUNSTATE_blocked);
-    while (!must_stop(v) && !(ready && ready(v, arg))) {
+    while (!must_stop(v) && !(ready ? ready(v, arg) : upcall_pending_from_kvm(v))) {
         int timeout = -1;
         if (deadline_ns) {
             uint64_t now = now_ns();
@@ -70,6 +80,7 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns,
     v->blocked = false;
     pthread_mutex_unlock(&d->lock);
     vcpu_runstate_change(v, RUNSTATE_running);
+    timer_give_to_kvm(v);
 }
 
 struct poll_set {

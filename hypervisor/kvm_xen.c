@@ -6,8 +6,9 @@
  * KVM writes the same clock into the guest's vcpu_info on every update it
  * makes, as Xen does. And Xen's callback vector is not a local APIC
  * interrupt (no EOI; re-raised while evtchn_upcall_pending is set), which
- * pvhv cannot inject from user space but KVM can. pvhv keeps everything
- * else: event channels, runstate, timers, grant tables. */
+ * pvhv cannot inject from user space but KVM can. And a singleshot timer
+ * in KVM costs a Linux guest no exit to user space per tick. pvhv keeps
+ * everything else: event channels, runstate, periodic timers, grants. */
 #include <errno.h>
 #include <sys/ioctl.h>
 
@@ -85,4 +86,25 @@ int kvm_xen_send(struct domain *d, uint32_t vcpu, uint32_t port)
     if (!d->kvm_xen)
         return -ENODEV;
     return ioctl(d->vm_fd, KVM_XEN_HVM_EVTCHN_SEND, &e) < 0 ? -errno : 0;
+}
+
+int kvm_xen_timer_set(struct vcpu *v, uint32_t port, uint64_t deadline)
+{
+    struct kvm_xen_vcpu_attr a = {
+        .type = KVM_XEN_VCPU_ATTR_TYPE_TIMER,
+        .u.timer = { .port = port, .priority = KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL,
+                     .expires_ns = port ? deadline : 0 },
+    };
+
+    return ioctl(v->fd, KVM_XEN_VCPU_SET_ATTR, &a) < 0 ? -errno : 0;
+}
+
+int kvm_xen_timer_get(struct vcpu *v, uint64_t *deadline)
+{
+    struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_TIMER };
+
+    if (ioctl(v->fd, KVM_XEN_VCPU_GET_ATTR, &a) < 0)
+        return -errno;
+    *deadline = a.u.timer.expires_ns;
+    return 0;
 }

@@ -1,7 +1,9 @@
 /* kvm_xen.h: the parts of a domain's Xen state that KVM keeps in the
  * kernel when pvhv uses its Xen support (kvm_host.use_xen): the guest's
- * pvclock in shared_info and vcpu_info, and the delivery of its callback
- * vector. Everything else (ports, timers, grants) stays pvhv's. */
+ * pvclock in shared_info and vcpu_info, the delivery of its callback
+ * vector, and the singleshot timer of each vCPU that takes its events
+ * through that vector (timer.c says when). Everything else (ports,
+ * periodic timers, runstate, grants) stays pvhv's. */
 #ifndef PVHV_KVM_XEN_H
 #define PVHV_KVM_XEN_H
 
@@ -45,5 +47,19 @@ int kvm_xen_set_callback_vector(struct domain *d, uint8_t vec);
  * (raised, already pending, or masked), -errno when pvhv must do it.
  */
 int kvm_xen_send(struct domain *d, uint32_t vcpu, uint32_t port);
+
+/*
+ * KVM's Xen timer of vCPU `v`: with `port` non-zero KVM runs v's
+ * singleshot timer itself (set_timer_op and VCPUOP_set/stop_singleshot_timer
+ * from the guest kernel never leave the kernel) and raises `port` when it
+ * fires; `deadline` (system time, 0: none) arms it now. Port 0 stops it
+ * and gives the hypercalls back to pvhv. Call on v's own thread, outside
+ * KVM_RUN. Returns 0 or -errno.
+ */
+int kvm_xen_timer_set(struct vcpu *v, uint32_t port, uint64_t deadline);
+
+/* The deadline KVM's timer of v is armed for (0: none or already fired),
+ * in *deadline; it keeps running. Returns 0 or -errno. */
+int kvm_xen_timer_get(struct vcpu *v, uint64_t *deadline);
 
 #endif /* PVHV_KVM_XEN_H */

@@ -1,9 +1,16 @@
-/* timer.c: a vCPU's Xen timers on timerfds. A vCPU blocked in
- * SCHEDOP_block wakes when one fires (hc_sched_op.c). */
+/* timer.c: a vCPU's Xen timers. pvhv runs them on timerfds (the event
+ * thread raises VIRQ_TIMER when one fires, and wakes a vCPU blocked in
+ * SCHEDOP_block: hc_sched_op.c). Where KVM can raise the vCPU's events
+ * itself (KVM's Xen support with the callback vector: evtchn.c), KVM runs
+ * the singleshot timer instead, so a tick costs no exit to user space. */
 #include <sys/timerfd.h>
 
 #include <pvhv/errno.h>
+#include <pvhv/xen.h>
 
+#include "evtchn.h"
+#include "kvm_xen.h"
+#include "log.h"
 #include "pvclock.h"
 #include "timer.h"
 
@@ -13,7 +20,8 @@ static struct timespec ts_of(uint64_t ns)
                               .tv_nsec = (long)(ns % 1000000000ULL) };
 }
 
-int timer_set_singleshot(struct vcpu *v, uint64_t deadline)
+/* pvhv's own singleshot timer of v at system time `deadline` (0: off). */
+static int arm_timerfd(struct vcpu *v, uint64_t deadline)
 {
     struct itimerspec its = { 0 };
 
@@ -24,7 +32,30 @@ int timer_set_singleshot(struct vcpu *v, uint64_t deadline)
         if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
             its.it_value.tv_nsec = 1;
     }
+    __atomic_store_n(&v->timer_deadline, deadline, __ATOMIC_SEQ_CST);
     return timerfd_settime(v->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0 ? -XEN_EINVAL : 0;
+}
+
+/* Disarm pvhv's singleshot timer; the deadline it held (0: none or fired). */
+static uint64_t disarm_timerfd(struct vcpu *v)
+{
+    uint64_t deadline = __atomic_exchange_n(&v->timer_deadline, 0, __ATOMIC_SEQ_CST);
+    struct itimerspec off = { 0 };
+
+    timerfd_settime(v->timer_fd, 0, &off, NULL);
+    return deadline;
+}
+
+int timer_set_singleshot(struct vcpu *v, uint64_t deadline)
+{
+    if (v->kvm_timer_port)
+        return kvm_xen_timer_set(v, v->kvm_timer_port, deadline) < 0 ? -XEN_EINVAL : 0;
+    return arm_timerfd(v, deadline);
+}
+
+void timer_fired(struct vcpu *v)
+{
+    __atomic_store_n(&v->timer_deadline, 0, __ATOMIC_SEQ_CST);
 }
 
 int timer_set_periodic(struct vcpu *v, uint64_t period_ns)
@@ -36,4 +67,69 @@ int timer_set_periodic(struct vcpu *v, uint64_t period_ns)
         its.it_interval = ts_of(period_ns);
     }
     return timerfd_settime(v->periodic_fd, 0, &its, NULL) < 0 ? -XEN_EINVAL : 0;
+}
+
+void timer_resync_request(struct vcpu *v)
+{
+    if (!v->dom->kvm_xen)
+        return; /* pvhv runs every timer */
+    __atomic_store_n(&v->timer_resync, true, __ATOMIC_SEQ_CST);
+    vcpu_kick(v);
+}
+
+void timer_resync_request_all(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        timer_resync_request(&d->vcpus[i]);
+}
+
+void timer_resync(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+    uint32_t want = 0;
+    uint64_t deadline = 0;
+
+    __atomic_store_n(&v->timer_resync, false, __ATOMIC_SEQ_CST);
+    /* KVM delivers the timer's event only into a shared_info it knows,
+     * and raises only Xen's callback vector, not pvhv's per-vCPU one. */
+    if (d->kvm_xen && d->shared_info_gpa && evtchn_kvm_raises(d, v))
+        want = evtchn_virq_port(d, v->id, VIRQ_TIMER);
+    if (want == v->kvm_timer_port)
+        return;
+    /* Carry a running timer across, whoever ran it. */
+    if (v->kvm_timer_port)
+        kvm_xen_timer_get(v, &deadline);
+    else
+        deadline = disarm_timerfd(v);
+    if (want && kvm_xen_timer_set(v, want, deadline) == 0) {
+        log_debug("d%u v%u: singleshot timer in KVM, port %u", d->domid, v->id, want);
+        __atomic_store_n(&v->kvm_timer_port, want, __ATOMIC_RELAXED);
+        return;
+    }
+    if (v->kvm_timer_port)
+        kvm_xen_timer_set(v, 0, 0);
+    __atomic_store_n(&v->kvm_timer_port, 0, __ATOMIC_RELAXED);
+    arm_timerfd(v, deadline);
+}
+
+void timer_take_from_kvm(struct vcpu *v)
+{
+    uint64_t deadline;
+
+    if (!v->kvm_timer_port || kvm_xen_timer_get(v, &deadline) < 0 || !deadline)
+        return;
+    /* Stop KVM's, keeping the port, and run the same deadline here. If
+     * KVM's fired in between the guest gets a second timer event, which
+     * it reads as an early tick (as after a Xen timer reprogrammed late). */
+    kvm_xen_timer_set(v, v->kvm_timer_port, 0);
+    arm_timerfd(v, deadline);
+}
+
+void timer_give_to_kvm(struct vcpu *v)
+{
+    if (!v->kvm_timer_port)
+        return;
+    uint64_t deadline = disarm_timerfd(v);
+    if (deadline)
+        kvm_xen_timer_set(v, v->kvm_timer_port, deadline);
 }

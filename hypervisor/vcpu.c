@@ -19,6 +19,7 @@
 #include "log.h"
 #include "platform.h"
 #include "pvclock.h"
+#include "timer.h"
 #include "vcpu.h"
 
 static void on_kick(int sig)
@@ -319,6 +320,8 @@ static void *vcpu_main(void *arg)
         __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         if (!wait_runnable(v))
             break;
+        if (__atomic_load_n(&v->timer_resync, __ATOMIC_SEQ_CST))
+            timer_resync(v);
         if (kvm_host.has_sync_regs)
             v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
         if (ioctl(v->fd, KVM_RUN, 0) < 0) {

@@ -388,8 +388,10 @@ int cmd_vcpu_list(struct session *s, int argc, char **argv)
         return EXIT_FAILURE;
     if ((n = select_domains(s, argc, argv, infos)) < 0)
         return EXIT_FAILURE;
-    printf("%-32s %5s %5s %-6s %9s %-8s %12s %12s\n", "Name", "ID", "VCPU", "State",
-           "Time(s)", "Mode", "Exits", "Hypercalls");
+    /* Timer: who runs the vCPU's singleshot timer, pvhv or KVM (KVM's Xen
+     * support, guests on the callback vector). */
+    printf("%-32s %5s %5s %-6s %9s %-8s %12s %12s %-5s\n", "Name", "ID", "VCPU", "State",
+           "Time(s)", "Mode", "Exits", "Hypercalls", "Timer");
     for (int i = 0; i < n; i++) {
         struct pvhv_ctl_vcpuinfo v[PVHV_MAX_VCPUS];
         char name[PVHV_NAME_MAX + 64];
@@ -397,9 +399,10 @@ int cmd_vcpu_list(struct session *s, int argc, char **argv)
         domain_name(s, infos[i].domid, name, sizeof(name));
         for (int k = 0; k < nv; k++) {
             const char *st = !v[k].online ? "---" : v[k].blocked ? "-b-" : "r--";
-            printf("%-32s %5u %5u %-6s %9.1f %-8s %12llu %12llu\n", name, infos[i].domid,
+            printf("%-32s %5u %5u %-6s %9.1f %-8s %12llu %12llu %-5s\n", name, infos[i].domid,
                    v[k].vcpu, st, (double)v[k].cpu_time_ns / 1e9, mode_name(v[k].mode),
-                   (unsigned long long)v[k].exits, (unsigned long long)v[k].hypercalls);
+                   (unsigned long long)v[k].exits, (unsigned long long)v[k].hypercalls,
+                   v[k].timer_port ? "kvm" : "pvhv");
         }
     }
     return EXIT_SUCCESS;

@@ -2,8 +2,10 @@
 #include <pvhv/hvm/hvm_op.h>
 #include <pvhv/hvm/params.h>
 #include <pvhv/sched.h>
+#include <pvfront/cmdline.h>
 #include <pvfront/evtchn.h>
 #include <pvfront/shared_info.h>
+#include <pvfront/string.h>
 
 #include "internal.h"
 
@@ -25,6 +27,8 @@ static int state;
 static shared_info_t *shared;
 /* HVM_PARAM_CALLBACK_IRQ: 0 not tried, 1 set, -1 refused. */
 static int callback_state;
+/* pvfront.upcall=callback: no per-vCPU vectors, the callback for all. */
+static bool callback_only;
 /* Per CPU: PVFRONT_EVTCHN_UPCALL_* (OFF until the CPU set itself up). */
 static unsigned char cpu_mode[PVFRONT_MAX_CPUS];
 
@@ -167,7 +171,7 @@ static void cpu_setup(unsigned int cpu)
     /* The APIC first: an upcall injected before it is enabled would be dropped. */
     if (cpu < XEN_LEGACY_MAX_VCPUS && pvfront__lapic_enable() > 0) {
         struct xen_hvm_evtchn_upcall_vector u = { .vcpu = cpu, .vector = PVFRONT_EVTCHN_VECTOR };
-        if (HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &u) == 0)
+        if (!callback_only && HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &u) == 0)
             m = PVFRONT_EVTCHN_UPCALL_VECTOR;
         else if (callback_vector())
             m = PVFRONT_EVTCHN_UPCALL_CALLBACK;
@@ -191,9 +195,13 @@ static void ap_hook(unsigned int cpu)
 
 static int global_setup(void)
 {
+    char how[16];
+
     shared = pvfront_shared_info();
     if (!shared)
         return -XEN_ENOSYS;
+    callback_only = pvfront_cmdline_get("pvfront.upcall", how, sizeof how) >= 0 &&
+                    !strcmp(how, "callback");
     /* Every port masked before any is bound; binding unmasks each. */
     for (unsigned int w = 0; w < NPORTS / 64; w++)
         __atomic_store_n(&shared->evtchn_mask[w], ~0ULL, __ATOMIC_SEQ_CST);

@@ -158,6 +158,7 @@ int cmd_virq_timer(const struct pvfront_boot_info *bi)
         min_late = late < min_late ? late : min_late;
         max_late = late > max_late ? late : max_late;
     }
+    pvfront_printf("virq: upcall mode %d\n", pvfront_evtchn_upcall_mode(0));
     pvfront_printf("virq: lateness min %lu us max %lu us, %lu early\n",
                    (unsigned long)(min_late == UINT64_MAX ? 0 : min_late / 1000),
                    (unsigned long)(max_late / 1000), (unsigned long)early);

@@ -27,7 +27,7 @@
 
 #define PVHV_CTL_SOCKET_NAME "pvhv.sock" /* under $PV_RUNDIR */
 #define PVHV_CTL_MAGIC   0x43485650U     /* "PVHC" */
-#define PVHV_CTL_VERSION 1
+#define PVHV_CTL_VERSION 2 /* 2: pvhv_ctl_vcpuinfo.timer_port */
 /* Largest message in either direction, header included. */
 #define PVHV_CTL_MSG_MAX 65536
 /* Most file descriptors one message carries. */
@@ -235,8 +235,11 @@ struct pvhv_ctl_vcpuinfo {
     uint64_t insn_emulated; /* KVM's count of instructions it emulated */
     uint64_t exits;         /* exits to pvhv */
     uint64_t hypercalls;    /* hypercalls served */
+    uint32_t timer_port;    /* KVM runs its singleshot timer, raising this
+                             * port (KVM's Xen support); 0: pvhv does */
+    uint32_t pad0;
 };
-PVHV_ABI_SIZE(struct pvhv_ctl_vcpuinfo, 48);
+PVHV_ABI_SIZE(struct pvhv_ctl_vcpuinfo, 56);
 
 struct pvhv_ctl_console_input {
     uint32_t domid; /* IN */

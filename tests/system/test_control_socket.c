@@ -76,7 +76,7 @@ Test(control_socket, garbage_truncated_and_wrong_version)
     struct pvhv_ctl_request h = { .magic = PVHV_CTL_MAGIC, .version = PVHV_CTL_VERSION,
                                   .op = PVHV_CTL_GETINFO, .seq = 1, .len = 8 };
     cr_expect_eq(raw_exchange(fd, &h, sizeof(h)), -XEN_EINVAL, "truncated payload");
-    h.version = 2;
+    h.version = PVHV_CTL_VERSION + 1;
     h.len = 0;
     cr_expect_eq(raw_exchange(fd, &h, sizeof(h)), -XEN_ENOSYS, "wrong version");
 

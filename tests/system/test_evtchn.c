@@ -5,6 +5,7 @@
 #include <criterion/logging.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -120,6 +121,39 @@ Test(evtchn, virq_timer_fires)
     wait_console(&host, d, "\xff", 0, con, sizeof(con));
     cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
     cr_expect(strstr(con, "virq: 20 timer events") != NULL, "console:\n%s", con);
+}
+
+/*
+ * The same through Xen's domain-wide callback vector, the way Linux takes
+ * its events. With KVM's Xen support (PV_KVM_XEN=1 in the SVM lab) pvhv
+ * hands the vCPU's singleshot timer to KVM once VIRQ_TIMER is bound, and
+ * takes it back around each SCHEDOP_block it serves; without it (=0)
+ * pvhv's timerfd runs it throughout. The events must come either way.
+ */
+Test(evtchn, virq_timer_through_the_callback_vector)
+{
+    struct pvhv_ctl_dominfo info;
+    const char *kx = getenv("PV_KVM_XEN");
+    uint32_t d = boot_refguest(&host, "virqcb",
+                               "cmd=virq-timer count=100 pvfront.upcall=callback", 1, 32);
+    uint32_t port_seen = 0;
+    bool down = false;
+
+    for (int i = 0; i < 3000 && !down; i++) {
+        struct pvhv_ctl_vcpuinfo vi;
+        if (pvctrl_vcpu_info(host.ctl, d, &vi, 1) == 1 && vi.timer_port)
+            port_seen = vi.timer_port;
+        down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10, &info);
+    }
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    cr_expect(strstr(con, "virq: upcall mode 3\n") != NULL,
+              "the guest must take its events through the callback vector:\n%s", con);
+    cr_expect(strstr(con, "virq: 100 timer events") != NULL, "console:\n%s", con);
+    if (kx && !strcmp(kx, "1"))
+        cr_expect_neq(port_seen, 0, "with KVM's Xen support KVM runs the timer");
+    else if (kx && !strcmp(kx, "0"))
+        cr_expect_eq(port_seen, 0, "without KVM's Xen support pvhv runs the timer");
 }
 
 Test(evtchn, ipis_between_vcpus)

@@ -11,7 +11,10 @@
  *   1. software-enables the CPU's local APIC (x2APIC, else xAPIC);
  *   2. asks for upcalls on PVFRONT_EVTCHN_VECTOR for that vCPU
  *      (HVMOP_set_evtchn_upcall_vector), or, if the hypervisor refuses,
- *      domain-wide through HVM_PARAM_CALLBACK_IRQ (vector type);
+ *      domain-wide through HVM_PARAM_CALLBACK_IRQ (vector type); with
+ *      `pvfront.upcall=callback` on the command line every CPU takes the
+ *      domain-wide one, as Linux does (pvhv then lets KVM run the vCPU
+ *      timers where it can: docs/ARCHITECTURE.md);
  *   3. clears the vCPU's evtchn_upcall_mask and handles anything already
  *      pending.
  * The upcall is an ordinary interrupt: it runs only while the CPU has
