@@ -47,7 +47,8 @@ struct vcpu {
     uint32_t kvm_timer_port; /* (set on own thread, read atomically) KVM runs
                               * the singleshot timer, raising this port;
                               * 0: pvhv does (timer.c) */
-    bool timer_resync;       /* (atomic) recheck who runs it before next run */
+    bool kvm_resync;         /* (atomic) bring KVM's view of this vCPU's timer
+                              * and runstate up to date before its next run */
     int periodic_fd;         /* timerfd: the vCPU's periodic timer */
     uint8_t upcall_vector;   /* (lock) HVMOP_set_evtchn_upcall_vector, 0 none */
     uint64_t vcpu_info_gpa;  /* registered vcpu_info, 0 = in shared_info */
@@ -60,6 +61,10 @@ struct vcpu {
     uint64_t rs_entry;       /* (lock) system time it entered rs_state */
     uint64_t rs_time[4];     /* (lock) ns spent in each RUNSTATE_* */
     uint64_t rs_area;        /* (lock) guest-virtual runstate area, 0 none */
+    uint64_t rs_kvm_want;    /* (lock) the area's guest-physical address for
+                              * KVM to keep, 0 none (vcpu.c) */
+    uint64_t rs_kvm_gpa;     /* (set on own thread, read atomically) the
+                              * area KVM keeps now; 0: pvhv keeps it */
     uint64_t nr_hypercalls;
     uint64_t nr_exits;
 };

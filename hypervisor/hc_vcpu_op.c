@@ -209,10 +209,9 @@ static int64_t do_vcpu_op(struct hc_ctx *c, const uint64_t a[5])
         struct vcpu_register_runstate_memory_area r;
         if (hc_copy_from(c, &r, arg, sizeof(r)) < 0)
             return -XEN_EFAULT;
-        pthread_mutex_lock(&c->dom->lock);
-        t->rs_area = r.addr.p;
-        pthread_mutex_unlock(&c->dom->lock);
-        /* Fill it now, as Xen does for the calling vCPU. */
+        vcpu_runstate_register(t, r.addr.p, &c->pg);
+        /* Fill it now, as Xen does for the calling vCPU (KVM fills it as
+         * the vCPU enters the guest again). */
         if (t == c->v)
             vcpu_runstate_publish(t, &c->pg);
         return 0;

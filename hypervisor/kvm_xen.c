@@ -7,8 +7,10 @@
  * makes, as Xen does. And Xen's callback vector is not a local APIC
  * interrupt (no EOI; re-raised while evtchn_upcall_pending is set), which
  * pvhv cannot inject from user space but KVM can. And a singleshot timer
- * in KVM costs a Linux guest no exit to user space per tick. pvhv keeps
- * everything else: event channels, runstate, periodic timers, grants. */
+ * in KVM costs a Linux guest no exit to user space per tick, and a
+ * runstate area KVM keeps counts steal time as the host scheduler sees
+ * it. pvhv keeps everything else: event channels, periodic timers,
+ * grants. */
 #include <errno.h>
 #include <sys/ioctl.h>
 
@@ -107,4 +109,25 @@ int kvm_xen_timer_get(struct vcpu *v, uint64_t *deadline)
         return -errno;
     *deadline = a.u.timer.expires_ns;
     return 0;
+}
+
+/* "No area": named in newer kernels' headers than Debian 12's. */
+#ifndef KVM_XEN_INVALID_GPA
+#define KVM_XEN_INVALID_GPA (~(uint64_t)0)
+#endif
+
+int kvm_xen_runstate_area(struct vcpu *v, uint64_t gpa)
+{
+    struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR,
+                                   .u.gpa = gpa ? gpa : KVM_XEN_INVALID_GPA };
+
+    return ioctl(v->fd, KVM_XEN_VCPU_SET_ATTR, &a) < 0 ? -errno : 0;
+}
+
+int kvm_xen_runstate_current(struct vcpu *v, int32_t state)
+{
+    struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_CURRENT,
+                                   .u.runstate.state = (uint32_t)state };
+
+    return ioctl(v->fd, KVM_XEN_VCPU_SET_ATTR, &a) < 0 ? -errno : 0;
 }

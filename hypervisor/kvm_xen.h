@@ -2,8 +2,9 @@
  * kernel when pvhv uses its Xen support (kvm_host.use_xen): the guest's
  * pvclock in shared_info and vcpu_info, the delivery of its callback
  * vector, and the singleshot timer of each vCPU that takes its events
- * through that vector (timer.c says when). Everything else (ports,
- * periodic timers, runstate, grants) stays pvhv's. */
+ * through that vector (timer.c says when), and the runstate areas the
+ * guest registers (vcpu.c). Everything else (ports, periodic timers,
+ * grants) stays pvhv's. */
 #ifndef PVHV_KVM_XEN_H
 #define PVHV_KVM_XEN_H
 
@@ -61,5 +62,14 @@ int kvm_xen_timer_set(struct vcpu *v, uint32_t port, uint64_t deadline);
 /* The deadline KVM's timer of v is armed for (0: none or already fired),
  * in *deadline; it keeps running. Returns 0 or -errno. */
 int kvm_xen_timer_get(struct vcpu *v, uint64_t *deadline);
+
+/* KVM keeps v's runstate area at `gpa` (0: stop; pvhv keeps it again).
+ * Call on v's own thread, outside KVM_RUN. Returns 0 or -errno. */
+int kvm_xen_runstate_area(struct vcpu *v, uint64_t gpa);
+
+/* v's thread entered RUNSTATE_* `state` outside the guest (blocked in a
+ * SCHEDOP pvhv serves, offline while parked, running again): KVM counts
+ * only what it sees. Own thread, outside KVM_RUN. 0 or -errno. */
+int kvm_xen_runstate_current(struct vcpu *v, int32_t state);
 
 #endif /* PVHV_KVM_XEN_H */

@@ -73,7 +73,7 @@ void timer_resync_request(struct vcpu *v)
 {
     if (!v->dom->kvm_xen)
         return; /* pvhv runs every timer */
-    __atomic_store_n(&v->timer_resync, true, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
     vcpu_kick(v);
 }
 
@@ -89,7 +89,6 @@ void timer_resync(struct vcpu *v)
     uint32_t want = 0;
     uint64_t deadline = 0;
 
-    __atomic_store_n(&v->timer_resync, false, __ATOMIC_SEQ_CST);
     /* KVM delivers the timer's event only into a shared_info it knows,
      * and raises only Xen's callback vector, not pvhv's per-vCPU one. */
     if (d->kvm_xen && d->shared_info_gpa && evtchn_kvm_raises(d, v))

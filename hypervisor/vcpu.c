@@ -19,6 +19,7 @@
 #include "log.h"
 #include "platform.h"
 #include "pvclock.h"
+#include "kvm_xen.h"
 #include "timer.h"
 #include "vcpu.h"
 
@@ -84,14 +85,45 @@ void vcpu_runstate_change(struct vcpu *v, int32_t state)
         v->rs_state = state;
     }
     pthread_mutex_unlock(&d->lock);
+    /* KVM counts running and preempted time itself; the time the thread
+     * spends blocked or parked in pvhv it learns from pvhv. */
+    if (__atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED))
+        kvm_xen_runstate_current(v, state);
+}
+
+/* Copy of the runstate KVM keeps in the guest's area, taken while KVM is
+ * not rewriting it; false if the area is gone. */
+static bool kvm_runstate_copy(struct vcpu *v, uint64_t gpa, struct vcpu_runstate_info *out)
+{
+    const struct vcpu_runstate_info *a = guest_mem_ptr(&v->dom->mem, gpa, sizeof(*a));
+
+    if (!a)
+        return false;
+    for (int tries = 0; tries < 1000; tries++) {
+        uint64_t t = __atomic_load_n(&a->state_entry_time, __ATOMIC_ACQUIRE);
+        memcpy(out, (const void *)a, sizeof(*out));
+        if (!(t & XEN_RUNSTATE_UPDATE) &&
+            t == __atomic_load_n(&a->state_entry_time, __ATOMIC_ACQUIRE))
+            return true;
+    }
+    return true; /* a guest scribbling on its own area gets what it wrote */
 }
 
 void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
 {
     struct domain *d = v->dom;
     uint64_t now = pvclock_system_time(d);
+    uint64_t gpa = __atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED);
 
     memset(out, 0, sizeof(*out));
+    if (gpa && kvm_runstate_copy(v, gpa, out)) {
+        /* As Xen's answer: the current state's time up to now. */
+        uint64_t entry = out->state_entry_time & ~XEN_RUNSTATE_UPDATE;
+        out->state_entry_time = entry;
+        if (now > entry)
+            out->time[out->state & 3] += now - entry;
+        return;
+    }
     pthread_mutex_lock(&d->lock);
     out->state = v->rs_state;
     out->state_entry_time = v->rs_entry;
@@ -107,12 +139,53 @@ void vcpu_runstate_publish(struct vcpu *v, const struct guest_paging *pg)
     pthread_mutex_lock(&v->dom->lock);
     uint64_t area = v->rs_area;
     pthread_mutex_unlock(&v->dom->lock);
-    if (!area)
-        return;
+    if (!area || __atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED))
+        return; /* none, or KVM writes it */
     vcpu_runstate_snapshot(v, &info);
     if (guest_copy_to(&v->dom->mem, pg, area, &info, sizeof(info)) < 0) {
         /* The guest unmapped its own area: its loss, as on Xen. */
     }
+}
+
+void vcpu_runstate_register(struct vcpu *v, uint64_t gva, const struct guest_paging *pg)
+{
+    struct domain *d = v->dom;
+    uint64_t gpa = 0, last = 0;
+    const size_t len = sizeof(struct vcpu_runstate_info);
+
+    /* KVM wants one guest-physical range; an area split across pages
+     * that are not neighbours stays pvhv's. */
+    if (d->kvm_xen && gva && guest_virt_to_phys(&d->mem, pg, gva, true, &gpa) == 0 &&
+        (guest_virt_to_phys(&d->mem, pg, gva + len - 1, true, &last) < 0 ||
+         last != gpa + len - 1))
+        gpa = 0;
+    pthread_mutex_lock(&d->lock);
+    v->rs_area = gva;
+    v->rs_kvm_want = d->kvm_xen ? gpa : 0;
+    pthread_mutex_unlock(&d->lock);
+    if (d->kvm_xen) {
+        __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
+        vcpu_kick(v);
+    }
+}
+
+void runstate_resync(struct vcpu *v)
+{
+    struct domain *d = v->dom;
+
+    pthread_mutex_lock(&d->lock);
+    uint64_t want = v->rs_kvm_want;
+    pthread_mutex_unlock(&d->lock);
+    if (want == __atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED))
+        return;
+    int r = kvm_xen_runstate_area(v, want);
+    if (r < 0) {
+        log_debug("d%u v%u: KVM refused the runstate area at 0x%lx (%s): pvhv keeps it",
+                  d->domid, v->id, (unsigned long)want, strerror(-r));
+        want = 0;
+        kvm_xen_runstate_area(v, 0);
+    }
+    __atomic_store_n(&v->rs_kvm_gpa, want, __ATOMIC_RELAXED);
 }
 
 /* Publish the runstate from outside a hypercall: read the paging state. */
@@ -320,8 +393,10 @@ static void *vcpu_main(void *arg)
         __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         if (!wait_runnable(v))
             break;
-        if (__atomic_load_n(&v->timer_resync, __ATOMIC_SEQ_CST))
+        if (__atomic_exchange_n(&v->kvm_resync, false, __ATOMIC_SEQ_CST)) {
             timer_resync(v);
+            runstate_resync(v);
+        }
         if (kvm_host.has_sync_regs)
             v->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
         if (ioctl(v->fd, KVM_RUN, 0) < 0) {

@@ -31,8 +31,22 @@ struct vcpu_exit {
 /* The guest's paging state at this exit (for guest_copy_*). */
 void vcpu_paging(const struct vcpu_exit *e, struct guest_paging *pg);
 
-/* Account a change of v's runstate (RUNSTATE_*). Call without the lock. */
+/* Account a change of v's runstate (RUNSTATE_*). Call without the lock,
+ * on v's own thread while KVM keeps the runstate (runstate_resync). */
 void vcpu_runstate_change(struct vcpu *v, int32_t state);
+
+/*
+ * v's runstate area is now at guest-virtual `gva` (0: none), translated
+ * with `pg`. Where KVM has Xen support and the area is one physical
+ * range, KVM keeps it from v's next run on: KVM_XEN_VCPU_ATTR_TYPE_
+ * RUNSTATE_ADDR, steal time (runnable) counted by the host scheduler
+ * itself; else pvhv writes it at each hypercall and block, as before.
+ */
+void vcpu_runstate_register(struct vcpu *v, uint64_t gva, const struct guest_paging *pg);
+
+/* On v's thread, outside KVM_RUN: hand KVM the area vcpu_runstate_register
+ * chose, or take it back. */
+void runstate_resync(struct vcpu *v);
 
 /* A consistent copy of v's runstate, times brought up to now. */
 void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);

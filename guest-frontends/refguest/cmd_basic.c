@@ -1,4 +1,6 @@
 /* cmd_basic.c: the one-shot commands: hello, crash, crashcode, reboot, spin, compute. */
+#include <pvhv/vcpu.h>
+
 #include "compute.h"
 #include "refguest.h"
 
@@ -102,5 +104,57 @@ int cmd_sleep(const struct pvfront_boot_info *bi)
     }
     pvfront_printf("sleep: %lu ms asked, %lu us slept\n", (unsigned long)ms,
                    (unsigned long)((pvfront_time_ns() - t0) / 1000));
+    return 0;
+}
+
+static void print_runstate(const char *how, const struct vcpu_runstate_info *r, uint64_t now)
+{
+    pvfront_printf("runstate: %s state=%d running=%lu runnable=%lu blocked=%lu offline=%lu "
+                   "entry=%lu now=%lu\n",
+                   how, r->state, (unsigned long)(r->time[RUNSTATE_running] / 1000000),
+                   (unsigned long)(r->time[RUNSTATE_runnable] / 1000000),
+                   (unsigned long)(r->time[RUNSTATE_blocked] / 1000000),
+                   (unsigned long)(r->time[RUNSTATE_offline] / 1000000),
+                   (unsigned long)(r->state_entry_time & ~XEN_RUNSTATE_UPDATE),
+                   (unsigned long)now);
+}
+
+int cmd_runstate(const struct pvfront_boot_info *bi)
+{
+    static struct vcpu_runstate_info area;
+    struct vcpu_runstate_info copy, call;
+    struct vcpu_register_runstate_memory_area reg = { .addr.v = &area };
+    uint64_t spin_ms = 200, sleep_ms = 300;
+
+    (void)bi;
+    pvfront_cmdline_get_u64("spin_ms", &spin_ms);
+    pvfront_cmdline_get_u64("sleep_ms", &sleep_ms);
+    long r = HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &reg);
+    if (r < 0) {
+        pvfront_printf("runstate: register failed: %ld\n", r);
+        return 1;
+    }
+    pvfront_delay_ns(spin_ms * 1000000ULL);
+    int s = pvfront_sleep_ns(sleep_ms * 1000000ULL);
+    if (s < 0) {
+        pvfront_printf("runstate: sleep failed: %d\n", s);
+        return 1;
+    }
+    /* The hypervisor may rewrite the area under us: take a copy whose
+     * state_entry_time did not change while it was read. */
+    uint64_t t;
+    do {
+        t = __atomic_load_n(&area.state_entry_time, __ATOMIC_ACQUIRE);
+        __builtin_memcpy(&copy, (const void *)&area, sizeof(copy));
+    } while ((t & XEN_RUNSTATE_UPDATE) ||
+             t != __atomic_load_n(&area.state_entry_time, __ATOMIC_ACQUIRE));
+    r = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &call);
+    uint64_t now = pvfront_time_ns();
+    if (r < 0) {
+        pvfront_printf("runstate: get_runstate_info failed: %ld\n", r);
+        return 1;
+    }
+    print_runstate("area", &copy, now);
+    print_runstate("call", &call, now);
     return 0;
 }

@@ -24,6 +24,7 @@ static const struct command {
     { "kickbench", cmd_kickbench, "bench/evtchn_bench's guest half (n=N samples)" },
     { "pvbench", cmd_pvbench, "bench/pvbench's guest half (role=main|peer)" },
     { "sleep", cmd_sleep, "sleep ms=N (100) on the vCPU timer, print how long" },
+    { "runstate", cmd_runstate, "spin, sleep, print vCPU 0's runstate times" },
     { "compute", cmd_compute, "time n=N rounds of the compute loop" },
     { "smp", cmd_smp, "every vCPU reports in, then power off" },
     { "echo", cmd_echo, "echo console input lines until 'quit'" },

@@ -19,6 +19,12 @@
  *             time, N counting from 0, forever.
  * tick        "tick N t=MS ms" every interval_ms=M (default 1000) of
  *             pvclock time, sleeping on the vCPU timer in between.
+ * runstate    registers a runstate area for vCPU 0, spins spin_ms=S
+ *             (default 200) then sleeps sleep_ms=B (default 300) on the
+ *             vCPU timer, then prints the area and VCPUOP_get_runstate_info:
+ *             "runstate: area|call state=N running=MS runnable=MS
+ *             blocked=MS offline=MS entry=NS now=NS" (times in ms, entry
+ *             and now in system-time ns), and powers off.
  * compute     n=N (default 100000000): "compute: n=N ticks=T ns=NS
  *             result=0xR" (T = TSC ticks of refguest_compute(N)), then
  *             power off.
@@ -390,6 +396,7 @@ int cmd_reboot(const struct pvfront_boot_info *bi);
 int cmd_spin(const struct pvfront_boot_info *bi);
 int cmd_tick(const struct pvfront_boot_info *bi);
 int cmd_sleep(const struct pvfront_boot_info *bi);
+int cmd_runstate(const struct pvfront_boot_info *bi);
 int cmd_kickbench(const struct pvfront_boot_info *bi);
 int cmd_pvbench(const struct pvfront_boot_info *bi);
 int cmd_grant_to(const struct pvfront_boot_info *bi);

@@ -105,10 +105,12 @@ PVHV_ABI_OFFSET(struct vcpu_runstate_info, time, 16);
 /*
  * [pvhv] VCPUOP_register_runstate_memory_area: arg points to a struct
  * vcpu_register_runstate_memory_area.
- * 1. addr is a guest virtual address (x86 rule). pvhv writes a
- *    vcpu_runstate_info there each time the vCPU is scheduled in, so the
- *    copy always shows RUNSTATE_running with state_entry_time the moment
- *    it last started running.
+ * 1. addr is a guest virtual address (x86 rule), translated when the call
+ *    is made. pvhv writes a vcpu_runstate_info there each time the vCPU
+ *    is scheduled in, so the copy always shows RUNSTATE_running with
+ *    state_entry_time the moment it last started running. Where KVM has
+ *    Xen support KVM writes it instead, also counting the time the host
+ *    took the CPU away as runnable (steal time).
  * 2. One area per vCPU; a new call replaces the old one. addr 0 stops
  *    the updates.
  */

@@ -11,6 +11,7 @@
 
 #include <pvhv/errno.h>
 #include <pvhv/sched.h>
+#include <pvhv/vcpu.h>
 
 #include "harness.h"
 
@@ -242,6 +243,52 @@ Test(domains, a_sleeping_guest_is_blocked_and_its_timer_wakes_it)
                  "console: %s", con);
     cr_expect_geq(slept, asked * 1000, "a timer must not fire early (%lu us)", slept);
     cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);
+}
+
+/* Parse one "runstate: HOW ..." line of the guest. */
+struct runstate_line {
+    int state;
+    unsigned long running, runnable, blocked, offline, entry, now;
+};
+
+static bool runstate_of(const char *console, const char *how, struct runstate_line *r)
+{
+    char key[32];
+    snprintf(key, sizeof(key), "runstate: %s ", how);
+    const char *p = strstr(console, key);
+    return p && sscanf(p + strlen(key),
+                       "state=%d running=%lu runnable=%lu blocked=%lu offline=%lu entry=%lu "
+                       "now=%lu",
+                       &r->state, &r->running, &r->runnable, &r->blocked, &r->offline,
+                       &r->entry, &r->now) == 7;
+}
+
+/*
+ * A guest's runstate (VCPUOP_register_runstate_memory_area and
+ * VCPUOP_get_runstate_info) counts the 200 ms it spun as running (or
+ * runnable, if the host took the CPU away) and the 300 ms it slept in
+ * SCHEDOP_block as blocked, whether pvhv keeps the runstate or KVM does
+ * (KVM's Xen support).
+ */
+Test(domains, runstate_counts_running_and_blocked_time)
+{
+    struct pvhv_ctl_dominfo info;
+    uint32_t d = boot_refguest(&host, "runstate", "cmd=runstate spin_ms=200 sleep_ms=300", 1, 32);
+
+    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 20000, &info);
+    wait_console(&host, d, "\xff", 0, con, sizeof(con));
+    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    static const char *const hows[] = { "area", "call" };
+    for (int i = 0; i < 2; i++) {
+        struct runstate_line r;
+        cr_assert(runstate_of(con, hows[i], &r), "no runstate %s line:\n%s", hows[i], con);
+        cr_expect_eq(r.state, RUNSTATE_running, "%s: the guest reads it while it runs", hows[i]);
+        cr_expect_geq(r.blocked, 250, "%s: slept 300 ms, blocked %lu ms", hows[i], r.blocked);
+        cr_expect_geq(r.running + r.runnable, 150, "%s: spun 200 ms, running %lu + runnable %lu",
+                      hows[i], r.running, r.runnable);
+        cr_expect_leq(r.entry, r.now, "%s: entered its state at %lu, after now %lu", hows[i],
+                      r.entry, r.now);
+    }
 }
 
 Test(domains, initrd_and_cmdline_reach_the_guest)
