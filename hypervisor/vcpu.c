@@ -248,8 +248,11 @@ static bool wait_runnable(struct vcpu *v)
             return true; /* the crash parks us on the next round */
         }
     }
+    /* A vCPU starts offline; one whose domain was unpaused before its
+     * thread got here never parked, and runs from now on too. */
+    bool starting = v->rs_state != RUNSTATE_running;
     pthread_mutex_unlock(&d->lock);
-    if (ok && parked) {
+    if (ok && (parked || starting)) {
         vcpu_runstate_change(v, RUNSTATE_running);
         publish_now(v);
     }

@@ -150,6 +150,16 @@ bool wait_console(struct host *h, uint32_t domid, const char *text, int ms,
     return strstr(out, text) != NULL;
 }
 
+void expect_shutdown(struct host *h, uint32_t domid, int ms, struct pvhv_ctl_dominfo *info,
+                     char *out, size_t cap)
+{
+    bool down = wait_state(h, domid, PVHV_DOMSTATE_SHUTDOWN, ms, info);
+
+    wait_console(h, domid, "\xff", 0, out, cap);
+    cr_assert(down, "state %s%s%s; console:\n%s", pvctrl_state_name(info->state),
+              info->crash_msg[0] ? ": " : "", info->crash_msg, out);
+}
+
 void write_tiny_kernel(const char *path, const uint8_t *code, size_t len)
 {
     struct {

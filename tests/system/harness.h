@@ -53,6 +53,14 @@ bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
                 struct pvhv_ctl_dominfo *info);
 
 /*
+ * Wait up to `ms` for the domain to shut down, then read its whole console
+ * into `out` (`cap` bytes); fails the test (with state, crash reason and
+ * console) if it did not shut down. *info is the domain's last state.
+ */
+void expect_shutdown(struct host *h, uint32_t domid, int ms, struct pvhv_ctl_dominfo *info,
+                     char *out, size_t cap);
+
+/*
  * Wait up to `ms` until the domain's console holds `text`. The console so
  * far is kept in `out` (NUL-terminated, `cap` bytes). Returns true if seen.
  */

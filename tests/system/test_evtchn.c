@@ -117,9 +117,7 @@ Test(evtchn, virq_timer_fires)
     struct pvhv_ctl_dominfo info;
     uint32_t d = boot_refguest(&host, "virq", "cmd=virq-timer count=20", 1, 32);
 
-    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, &info);
-    wait_console(&host, d, "\xff", 0, con, sizeof(con));
-    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    expect_shutdown(&host, d, 10000, &info, con, sizeof(con));
     cr_expect(strstr(con, "virq: 20 timer events") != NULL, "console:\n%s", con);
 }
 
@@ -161,9 +159,7 @@ Test(evtchn, ipis_between_vcpus)
     struct pvhv_ctl_dominfo info;
     uint32_t d = boot_refguest(&host, "ipi", "cmd=ipi", 2, 32);
 
-    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, &info);
-    wait_console(&host, d, "\xff", 0, con, sizeof(con));
-    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    expect_shutdown(&host, d, 10000, &info, con, sizeof(con));
     cr_expect(strstr(con, "ipi: ") != NULL && strstr(con, " round trips") != NULL,
               "console:\n%s", con);
     cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);

@@ -100,9 +100,7 @@ Test(gnttab, dom0_maps_a_guest_grant)
     cr_expect_eq(pvctrl_gnttab_unmap(g, page, 1), 0);
     cr_assert_eq(pvctrl_evtchn_notify(e, (uint32_t)port), 0);
 
-    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10000, &info);
-    wait_console(&host, d, "\xff", 0, con, sizeof(con));
-    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    expect_shutdown(&host, d, 10000, &info, con, sizeof(con));
     cr_expect(strstr(con, "grant: dom0 wrote 'hello from dom0'") != NULL, "%s", con);
     cr_expect(strstr(con, "grant: revoke while mapped: busy") != NULL, "%s", con);
     cr_expect(strstr(con, "grant: revoke after unmap: ok") != NULL, "%s", con);

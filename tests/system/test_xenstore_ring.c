@@ -168,10 +168,7 @@ static void guest_run(struct xs_handle *xs, uint32_t d)
     snprintf(path, sizeof(path), "/local/domain/0/backend/vtest/%u/0/state", d);
     cr_assert(xs_write(xs, XBT_NULL, path, "4", 1));
 
-    bool down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 20000, &info);
-    wait_console(&host, d, "\xff", 0, con, sizeof(con));
-    cr_assert(down, "state %s (%s); console:\n%s", pvctrl_state_name(info.state),
-              info.crash_msg, con);
+    expect_shutdown(&host, d, 20000, &info, con, sizeof(con));
     cr_expect_eq(info.shutdown_reason, SHUTDOWN_poweroff);
     snprintf(want, sizeof(want), "xenstore: event %s/data/poke token tok\n", home);
     expect_line(want);
