@@ -46,13 +46,47 @@ void pvclock_init(struct domain *d)
     pvclock_scale((uint64_t)d->tsc_khz * 1000, &d->tsc_mul, &d->tsc_shift);
 }
 
+/*
+ * With KVM's Xen support the guest reads KVM's clock: KVM_SET_CLOCK
+ * started it at pvhv's system time, but it runs on the TSC and drifts
+ * from CLOCK_MONOTONIC (NTP, rounding of the TSC rate). Read KVM's clock
+ * then, so that pvhv's answers and timers agree with what the guest reads:
+ * a timer that fires before the guest's clock reaches its deadline leaves
+ * a guest that blocks again until then with nothing left to wake it.
+ * `*mono` is CLOCK_MONOTONIC read after KVM's clock, so deadlines made
+ * from the pair err late, never early.
+ */
+static bool kvm_clock_now(const struct domain *d, uint64_t *clock, uint64_t *mono)
+{
+    struct kvm_clock_data cd = { 0 };
+
+    if (!d->kvm_xen || ioctl(d->vm_fd, KVM_GET_CLOCK, &cd) < 0)
+        return false;
+    *mono = now_ns();
+    *clock = cd.clock;
+    return true;
+}
+
 uint64_t pvclock_system_time(const struct domain *d)
 {
+    uint64_t clock, mono;
+
+    if (kvm_clock_now(d, &clock, &mono))
+        return clock;
     return now_ns() - d->boot_ns;
 }
 
 uint64_t pvclock_to_host_ns(const struct domain *d, uint64_t t)
 {
+    uint64_t clock, mono;
+
+    if (kvm_clock_now(d, &clock, &mono)) {
+        if (t <= clock)
+            return mono;
+        if (t - clock > (UINT64_MAX >> 2) - mono)
+            return UINT64_MAX >> 2;
+        return mono + (t - clock);
+    }
     /* Deadlines past the end of time stay there instead of wrapping. */
     if (t > (UINT64_MAX >> 2) - d->boot_ns)
         return UINT64_MAX >> 2;

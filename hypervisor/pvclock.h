@@ -12,10 +12,12 @@
 /* Work out the domain's TSC rate and scale. Call once vCPU 0 exists. */
 void pvclock_init(struct domain *d);
 
-/* System time: ns since the domain was created (the pvclock clock). */
+/* System time: ns since the domain was created (the pvclock clock; KVM's
+ * clock where KVM keeps the guest's pvclock, which may drift from it). */
 uint64_t pvclock_system_time(const struct domain *d);
 
-/* Monotonic host ns at which system time `t` falls (for timers). */
+/* Monotonic host ns at which system time `t` falls (for timers): never
+ * before the guest's own clock reads `t`. */
 uint64_t pvclock_to_host_ns(const struct domain *d, uint64_t t);
 
 /* The vcpu_info of `v`, or NULL while it has none (no shared_info yet and

@@ -104,11 +104,15 @@ int pvfront_sleep_ns(uint64_t ns)
     if (!pvfront_pvclock())
         return -XEN_ENOSYS; /* timers count in pvclock time */
     uint64_t end = pvfront_time_ns() + ns;
-    long r = HYPERVISOR_set_timer_op(end);
-    if (r < 0)
-        return (int)r;
-    /* A block may end early (another event, a pause): block again. */
+    /* A block may end early (another event, a pause): block again, with
+     * the timer armed again each time. Its first firing may have ended an
+     * earlier block, or come a little before this clock read `end` (a
+     * hypervisor timing on another clock than ours), and a singleshot
+     * timer fires once. */
     while (pvfront_time_ns() < end) {
+        long r = HYPERVISOR_set_timer_op(end);
+        if (r < 0)
+            return (int)r;
         quiesce_events();
         r = HYPERVISOR_sched_op(SCHEDOP_block, 0);
         if (r < 0)
