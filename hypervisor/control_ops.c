@@ -227,6 +227,7 @@ static int op_vcpuinfo(const struct ctl_request *req, struct ctl_reply *rep)
         vi.exits = __atomic_load_n(&v->nr_exits, __ATOMIC_RELAXED);
         vi.hypercalls = __atomic_load_n(&v->nr_hypercalls, __ATOMIC_RELAXED);
         vi.timer_port = __atomic_load_n(&v->kvm_timer_port, __ATOMIC_RELAXED);
+        vi.kvm_runstate = __atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED) != 0;
         r = ctl_put(rep, &vi, sizeof(vi));
     }
     domain_put(d);

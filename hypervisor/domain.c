@@ -60,6 +60,8 @@ static int alloc_domid(uint32_t *out)
 
 static void free_domain(struct domain *d)
 {
+    /* Ports first: closing one may look at its vCPU (timer.c). */
+    evtchn_domain_destroy(d);
     if (d->vcpus) {
         for (unsigned i = 0; i < d->nr_vcpus; i++) {
             struct vcpu *v = &d->vcpus[i];
@@ -78,7 +80,6 @@ static void free_domain(struct domain *d)
         }
         free(d->vcpus);
     }
-    evtchn_domain_destroy(d);
     gnttab_domain_destroy(d);
     emul_disk_free(d->emul_disk);
     if (d->vm_fd >= 0)

@@ -43,7 +43,7 @@ struct vcpu {
     struct vcpu_boot_state boot; /* (lock) */
     int wake_fd;             /* eventfd: ends a SCHEDOP_block early */
     int timer_fd;            /* timerfd: the vCPU's singleshot timer */
-    uint64_t timer_deadline; /* (atomic) timer_fd's deadline, system time; 0 none */
+    uint64_t timer_deadline; /* (lock) timer_fd's deadline, system time; 0 none */
     uint32_t kvm_timer_port; /* (set on own thread, read atomically) KVM runs
                               * the singleshot timer, raising this port;
                               * 0: pvhv does (timer.c) */

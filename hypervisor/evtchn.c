@@ -715,9 +715,7 @@ static void timerfd_fired(uint32_t domid, uint32_t vcpu, bool periodic)
         return;
     if (vcpu < d->nr_vcpus) {
         struct vcpu *v = &d->vcpus[vcpu];
-        if (read(periodic ? v->periodic_fd : v->timer_fd, &n, sizeof(n)) > 0) {
-            if (!periodic)
-                timer_fired(v);
+        if (periodic ? read(v->periodic_fd, &n, sizeof(n)) > 0 : timer_expired(v)) {
             evtchn_send_virq(d, vcpu, VIRQ_TIMER);
             /* A SCHEDOP_block ends on its own timer too (timer.h). */
             wake(v);

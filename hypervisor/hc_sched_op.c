@@ -58,7 +58,8 @@ static void block_vcpu(struct vcpu *v, uint64_t deadline_ns,
 
     /* KVM's timer cannot end a wait outside KVM_RUN: pvhv's does. It may
      * have fired just before, leaving an upcall a block must not sleep on. */
-    timer_take_from_kvm(v);
+    if (timer_take_from_kvm(v))
+        return;
     pthread_mutex_lock(&d->lock);
     v->blocked = true;
     pthread_mutex_unlock(&d->lock);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <sys/ioctl.h>
 
+#include <pvhv/vcpu.h>
 #include <pvhv/xen.h>
 
 #include "kvm.h"
@@ -130,4 +131,19 @@ int kvm_xen_runstate_current(struct vcpu *v, int32_t state)
                                    .u.runstate.state = (uint32_t)state };
 
     return ioctl(v->fd, KVM_XEN_VCPU_SET_ATTR, &a) < 0 ? -errno : 0;
+}
+
+int kvm_xen_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    struct kvm_xen_vcpu_attr a = { .type = KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_DATA };
+
+    if (ioctl(v->fd, KVM_XEN_VCPU_GET_ATTR, &a) < 0)
+        return -errno;
+    out->state = (int32_t)a.u.runstate.state;
+    out->state_entry_time = a.u.runstate.state_entry_time;
+    out->time[RUNSTATE_running] = a.u.runstate.time_running;
+    out->time[RUNSTATE_runnable] = a.u.runstate.time_runnable;
+    out->time[RUNSTATE_blocked] = a.u.runstate.time_blocked;
+    out->time[RUNSTATE_offline] = a.u.runstate.time_offline;
+    return 0;
 }

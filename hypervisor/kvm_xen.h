@@ -72,4 +72,9 @@ int kvm_xen_runstate_area(struct vcpu *v, uint64_t gpa);
  * only what it sees. Own thread, outside KVM_RUN. 0 or -errno. */
 int kvm_xen_runstate_current(struct vcpu *v, int32_t state);
 
+/* KVM's count of v's runstate (RUNSTATE_DATA): state, entry time and the
+ * time in each state, up to the last change. Own thread. 0 or -errno. */
+struct vcpu_runstate_info;
+int kvm_xen_runstate_get(struct vcpu *v, struct vcpu_runstate_info *out);
+
 #endif /* PVHV_KVM_XEN_H */

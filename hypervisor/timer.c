@@ -4,6 +4,7 @@
  * itself (KVM's Xen support with the callback vector: evtchn.c), KVM runs
  * the singleshot timer instead, so a tick costs no exit to user space. */
 #include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <pvhv/errno.h>
 #include <pvhv/xen.h>
@@ -20,7 +21,13 @@ static struct timespec ts_of(uint64_t ns)
                               .tv_nsec = (long)(ns % 1000000000ULL) };
 }
 
-/* pvhv's own singleshot timer of v at system time `deadline` (0: off). */
+/*
+ * pvhv's own singleshot timer of v at system time `deadline` (0: off).
+ * timer_deadline and the timerfd change together under the domain lock,
+ * against the event thread's timer_expired: setting a timerfd drops an
+ * expiry not yet read, so a deadline is either still armed here or was
+ * taken by the event thread, never both.
+ */
 static int arm_timerfd(struct vcpu *v, uint64_t deadline)
 {
     struct itimerspec its = { 0 };
@@ -32,17 +39,24 @@ static int arm_timerfd(struct vcpu *v, uint64_t deadline)
         if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
             its.it_value.tv_nsec = 1;
     }
-    __atomic_store_n(&v->timer_deadline, deadline, __ATOMIC_SEQ_CST);
-    return timerfd_settime(v->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0 ? -XEN_EINVAL : 0;
+    pthread_mutex_lock(&v->dom->lock);
+    v->timer_deadline = deadline;
+    int r = timerfd_settime(v->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+    pthread_mutex_unlock(&v->dom->lock);
+    return r < 0 ? -XEN_EINVAL : 0;
 }
 
-/* Disarm pvhv's singleshot timer; the deadline it held (0: none or fired). */
+/* Disarm pvhv's singleshot timer; the deadline it held (0: none, or the
+ * event thread took its expiry). */
 static uint64_t disarm_timerfd(struct vcpu *v)
 {
-    uint64_t deadline = __atomic_exchange_n(&v->timer_deadline, 0, __ATOMIC_SEQ_CST);
     struct itimerspec off = { 0 };
 
+    pthread_mutex_lock(&v->dom->lock);
+    uint64_t deadline = v->timer_deadline;
+    v->timer_deadline = 0;
     timerfd_settime(v->timer_fd, 0, &off, NULL);
+    pthread_mutex_unlock(&v->dom->lock);
     return deadline;
 }
 
@@ -53,9 +67,16 @@ int timer_set_singleshot(struct vcpu *v, uint64_t deadline)
     return arm_timerfd(v, deadline);
 }
 
-void timer_fired(struct vcpu *v)
+bool timer_expired(struct vcpu *v)
 {
-    __atomic_store_n(&v->timer_deadline, 0, __ATOMIC_SEQ_CST);
+    uint64_t n;
+
+    pthread_mutex_lock(&v->dom->lock);
+    bool fired = read(v->timer_fd, &n, sizeof(n)) > 0;
+    if (fired)
+        v->timer_deadline = 0;
+    pthread_mutex_unlock(&v->dom->lock);
+    return fired;
 }
 
 int timer_set_periodic(struct vcpu *v, uint64_t period_ns)
@@ -71,10 +92,14 @@ int timer_set_periodic(struct vcpu *v, uint64_t period_ns)
 
 void timer_resync_request(struct vcpu *v)
 {
-    if (!v->dom->kvm_xen)
-        return; /* pvhv runs every timer */
+    /* pvhv runs every timer; or the domain is going, threads and all. */
+    if (!v->dom->kvm_xen || __atomic_load_n(&v->dom->dying, __ATOMIC_SEQ_CST))
+        return;
     __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
-    vcpu_kick(v);
+    /* v's own thread looks before it next enters the guest anyway; a kick
+     * would also end its next SCHEDOP_block for nothing. */
+    if (!v->thread_started || !pthread_equal(pthread_self(), v->thread))
+        vcpu_kick(v);
 }
 
 void timer_resync_request_all(struct domain *d)
@@ -111,17 +136,22 @@ void timer_resync(struct vcpu *v)
     arm_timerfd(v, deadline);
 }
 
-void timer_take_from_kvm(struct vcpu *v)
+bool timer_take_from_kvm(struct vcpu *v)
 {
     uint64_t deadline;
 
     if (!v->kvm_timer_port || kvm_xen_timer_get(v, &deadline) < 0 || !deadline)
-        return;
-    /* Stop KVM's, keeping the port, and run the same deadline here. If
-     * KVM's fired in between the guest gets a second timer event, which
-     * it reads as an early tick (as after a Xen timer reprogrammed late). */
+        return false;
+    /* Due already: KVM raises it (or has); the guest must not sleep. */
+    if (deadline <= pvclock_system_time(v->dom))
+        return true;
+    /* Stop KVM's, keeping the port, and run the same deadline here. Past
+     * it by now, KVM may have fired in between: no second event. */
     kvm_xen_timer_set(v, v->kvm_timer_port, 0);
+    if (deadline <= pvclock_system_time(v->dom))
+        return true;
     arm_timerfd(v, deadline);
+    return false;
 }
 
 void timer_give_to_kvm(struct vcpu *v)
@@ -129,6 +159,6 @@ void timer_give_to_kvm(struct vcpu *v)
     if (!v->kvm_timer_port)
         return;
     uint64_t deadline = disarm_timerfd(v);
-    if (deadline)
-        kvm_xen_timer_set(v, v->kvm_timer_port, deadline);
+    if (deadline && kvm_xen_timer_set(v, v->kvm_timer_port, deadline) < 0)
+        arm_timerfd(v, deadline); /* KVM refused: keep it here */
 }

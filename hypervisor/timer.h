@@ -4,6 +4,7 @@
 #ifndef PVHV_TIMER_H
 #define PVHV_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain.h"
@@ -14,8 +15,9 @@
  * Returns 0 or a negative Xen errno. */
 int timer_set_singleshot(struct vcpu *v, uint64_t deadline);
 
-/* pvhv's singleshot timer of v fired (the event thread read its timerfd). */
-void timer_fired(struct vcpu *v);
+/* For the event thread, when v's timerfd polls readable: did pvhv's
+ * singleshot timer of v fire (its expiry taken, so it fires once)? */
+bool timer_expired(struct vcpu *v);
 
 /* Arm v's periodic timer with `period_ns` (0 stops it). */
 int timer_set_periodic(struct vcpu *v, uint64_t period_ns);
@@ -36,8 +38,9 @@ void timer_resync(struct vcpu *v);
 /* Around a SCHEDOP_block or _poll pvhv serves on v's thread: KVM's timer
  * cannot wake a thread outside KVM_RUN, so pvhv runs its deadline
  * meanwhile and hands what is left back after. No-ops while pvhv runs
- * the timer anyway. */
-void timer_take_from_kvm(struct vcpu *v);
+ * the timer anyway. timer_take_from_kvm returns true when KVM's timer is
+ * due already (its event raised or about to be): do not sleep then. */
+bool timer_take_from_kvm(struct vcpu *v);
 void timer_give_to_kvm(struct vcpu *v);
 
 #endif

@@ -85,9 +85,11 @@ void vcpu_runstate_change(struct vcpu *v, int32_t state)
         v->rs_state = state;
     }
     pthread_mutex_unlock(&d->lock);
-    /* KVM counts running and preempted time itself; the time the thread
-     * spends blocked or parked in pvhv it learns from pvhv. */
-    if (__atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED))
+    /* KVM counts running and preempted time itself (from the vCPU's first
+     * run, area or not); the time the thread spends blocked or parked in
+     * pvhv it learns from pvhv, so that its count is right by the time
+     * the guest registers an area. */
+    if (d->kvm_xen)
         kvm_xen_runstate_current(v, state);
 }
 
@@ -116,7 +118,11 @@ void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
     uint64_t gpa = __atomic_load_n(&v->rs_kvm_gpa, __ATOMIC_RELAXED);
 
     memset(out, 0, sizeof(*out));
-    if (gpa && kvm_runstate_copy(v, gpa, out)) {
+    /* KVM's count: from KVM itself on v's own thread, else from the area
+     * KVM keeps (another vCPU's ioctl would wait for v to leave the guest). */
+    bool own = v->thread_started && pthread_equal(pthread_self(), v->thread);
+    if ((d->kvm_xen && own && kvm_xen_runstate_get(v, out) == 0) ||
+        (gpa && kvm_runstate_copy(v, gpa, out))) {
         /* As Xen's answer: the current state's time up to now. */
         uint64_t entry = out->state_entry_time & ~XEN_RUNSTATE_UPDATE;
         out->state_entry_time = entry;
@@ -165,7 +171,9 @@ void vcpu_runstate_register(struct vcpu *v, uint64_t gva, const struct guest_pag
     pthread_mutex_unlock(&d->lock);
     if (d->kvm_xen) {
         __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
-        vcpu_kick(v);
+        /* v's own thread looks before it next runs; others need a kick. */
+        if (!v->thread_started || !pthread_equal(pthread_self(), v->thread))
+            vcpu_kick(v);
     }
 }
 

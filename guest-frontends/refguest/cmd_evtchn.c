@@ -125,12 +125,30 @@ int cmd_evtchn_guest(const struct pvfront_boot_info *bi)
     return 0;
 }
 
+/* spin=1: wait for the event without giving the CPU back (no SCHEDOP),
+ * checking the port with interrupts off; the timer fires while the vCPU
+ * runs the guest. */
+static int spin_wait(evtchn_port_t port)
+{
+    uint64_t end = pvfront_time_ns() + refguest_timeout_ns();
+    int r;
+
+    while ((r = pvfront_evtchn_wait(port, 0)) == -XEN_ETIMEDOUT)
+        if (pvfront_time_ns() > end) {
+            pvfront_printf("virq: timeout\n");
+            return r;
+        }
+    return r;
+}
+
 int cmd_virq_timer(const struct pvfront_boot_info *bi)
 {
     uint64_t n = rounds_arg("count", 10), min_late = UINT64_MAX, max_late = 0, early = 0;
+    uint64_t spin = 0;
     evtchn_port_t port;
 
     (void)bi;
+    pvfront_cmdline_get_u64("spin", &spin);
     if (!pvfront_pvclock()) {
         pvfront_printf("virq: no pvclock, timers unusable\n");
         return 1;
@@ -147,7 +165,7 @@ int cmd_virq_timer(const struct pvfront_boot_info *bi)
             pvfront_printf("virq: set_timer_op failed: %ld\n", t);
             return 1;
         }
-        if (refguest_wait("virq", port) < 0)
+        if ((spin ? spin_wait(port) : refguest_wait("virq", port)) < 0)
             return 1;
         uint64_t now = pvfront_time_ns();
         if (now < deadline) {

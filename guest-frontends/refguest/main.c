@@ -33,7 +33,7 @@ static const struct command {
     { "traps", cmd_traps, "int3 and ud2 through registered handlers, timed" },
     { "evtchn-dom0", cmd_evtchn_dom0, "event ping-pong with dom0 on an unbound port" },
     { "evtchn-guest", cmd_evtchn_guest, "event ping-pong with another guest (role=, peer=)" },
-    { "virq-timer", cmd_virq_timer, "count=N VIRQ_TIMER events from set_timer_op" },
+    { "virq-timer", cmd_virq_timer, "count=N VIRQ_TIMER events from set_timer_op (spin=1: no block)" },
     { "ipi", cmd_ipi, "IPI event ping-pong between CPUs 0 and 1" },
     { "grant", cmd_grant, "grant two pages to dom0, revoke while mapped and after" },
     { "xenstore", cmd_xenstore, "xenstore over the ring: read, write, list, transaction, watch" },

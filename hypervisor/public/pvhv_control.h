@@ -27,7 +27,7 @@
 
 #define PVHV_CTL_SOCKET_NAME "pvhv.sock" /* under $PV_RUNDIR */
 #define PVHV_CTL_MAGIC   0x43485650U     /* "PVHC" */
-#define PVHV_CTL_VERSION 2 /* 2: pvhv_ctl_vcpuinfo.timer_port */
+#define PVHV_CTL_VERSION 2 /* 2: pvhv_ctl_vcpuinfo.timer_port, kvm_runstate */
 /* Largest message in either direction, header included. */
 #define PVHV_CTL_MSG_MAX 65536
 /* Most file descriptors one message carries. */
@@ -237,7 +237,7 @@ struct pvhv_ctl_vcpuinfo {
     uint64_t hypercalls;    /* hypercalls served */
     uint32_t timer_port;    /* KVM runs its singleshot timer, raising this
                              * port (KVM's Xen support); 0: pvhv does */
-    uint32_t pad0;
+    uint32_t kvm_runstate;  /* 1 while KVM keeps its runstate area */
 };
 PVHV_ABI_SIZE(struct pvhv_ctl_vcpuinfo, 56);
 

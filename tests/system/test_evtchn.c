@@ -128,12 +128,11 @@ Test(evtchn, virq_timer_fires)
  * takes it back around each SCHEDOP_block it serves; without it (=0)
  * pvhv's timerfd runs it throughout. The events must come either way.
  */
-Test(evtchn, virq_timer_through_the_callback_vector)
+static void virq_timer_on_the_callback_vector(const char *cmdline)
 {
     struct pvhv_ctl_dominfo info;
     const char *kx = getenv("PV_KVM_XEN");
-    uint32_t d = boot_refguest(&host, "virqcb",
-                               "cmd=virq-timer count=100 pvfront.upcall=callback", 1, 32);
+    uint32_t d = boot_refguest(&host, "virqcb", cmdline, 1, 32);
     uint32_t port_seen = 0;
     bool down = false;
 
@@ -152,6 +151,21 @@ Test(evtchn, virq_timer_through_the_callback_vector)
         cr_expect_neq(port_seen, 0, "with KVM's Xen support KVM runs the timer");
     else if (kx && !strcmp(kx, "0"))
         cr_expect_eq(port_seen, 0, "without KVM's Xen support pvhv runs the timer");
+}
+
+/* The guest waits in SCHEDOP_poll: pvhv takes the deadline back from KVM
+ * around each wait and hands it back after. */
+Test(evtchn, virq_timer_through_the_callback_vector)
+{
+    virq_timer_on_the_callback_vector("cmd=virq-timer count=100 pvfront.upcall=callback");
+}
+
+/* The guest spins: KVM's timer fires while the vCPU runs the guest, and
+ * KVM raises the event itself. */
+Test(evtchn, virq_timer_through_the_callback_vector_while_spinning)
+{
+    virq_timer_on_the_callback_vector(
+        "cmd=virq-timer count=100 spin=1 pvfront.upcall=callback");
 }
 
 Test(evtchn, ipis_between_vcpus)
