@@ -53,7 +53,9 @@ struct fadt {
     uint32_t firmware_ctrl, dsdt;
     uint8_t reserved0, pm_profile;
     uint16_t sci_int;
-    uint8_t legacy[64];       /* SMI command .. century: unused when hardware-reduced */
+    uint8_t legacy[61];       /* SMI command .. century: unused when hardware-reduced */
+    uint16_t iapc_boot_arch;  /* offset 109: what PC hardware is there */
+    uint8_t reserved1;
     uint32_t flags;           /* offset 112 */
     struct gas reset_reg;     /* 116 */
     uint8_t reset_value;      /* 128 */
@@ -66,11 +68,20 @@ struct fadt {
     uint64_t hypervisor_id;   /* 268 */
 } __attribute__((packed));
 _Static_assert(sizeof(struct fadt) == 276, "FADT revision 6 is 276 bytes");
+_Static_assert(__builtin_offsetof(struct fadt, iapc_boot_arch) == 109, "FADT IAPC_BOOT_ARCH at 109");
 _Static_assert(__builtin_offsetof(struct fadt, flags) == 112, "FADT flags at 112");
 _Static_assert(__builtin_offsetof(struct fadt, sleep_control) == 244, "FADT sleep control at 244");
 
 #define FADT_RESET_REG_SUP (1U << 10)
 #define FADT_HW_REDUCED    (1U << 20)
+/* IA-PC boot architecture flags: no legacy devices, no 8042 (bits 0 and 1
+ * clear), no VGA, and no CMOS RTC. Without the last Linux drives the RTC
+ * at ports 0x70/0x71, where pvhv has none: reads of all-ones keep its
+ * update-in-progress bit set, and a stock Linux guest made ~40,000 exits
+ * to pvhv waiting on it during boot (measured in the SVM lab); the
+ * wallclock comes from shared_info instead. */
+#define FADT_BOOT_NO_VGA      (1U << 2)
+#define FADT_BOOT_NO_CMOS_RTC (1U << 5)
 
 struct madt_lapic {
     uint8_t type, length, processor_id, apic_id;
@@ -135,6 +146,7 @@ uint64_t acpi_write(struct domain *d)
     f->dsdt = (uint32_t)dsdt_at;
     f->x_dsdt = dsdt_at;
     f->flags = FADT_HW_REDUCED | FADT_RESET_REG_SUP;
+    f->iapc_boot_arch = FADT_BOOT_NO_VGA | FADT_BOOT_NO_CMOS_RTC;
     f->reset_reg = io_reg(PVHV_ACPI_RESET_PORT);
     f->reset_value = PVHV_ACPI_RESET_VALUE;
     f->sleep_control = io_reg(PVHV_ACPI_SLEEP_PORT);

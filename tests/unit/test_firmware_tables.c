@@ -117,6 +117,10 @@ Test(firmware_tables, acpi_rsdp_xsdt_fadt_dsdt_madt)
     cr_expect_eq(u64(fadt + 116 + 4), PVHV_ACPI_RESET_PORT);
     cr_expect_eq(fadt[128], PVHV_ACPI_RESET_VALUE);
     cr_expect_eq(u64(fadt + 244 + 4), PVHV_ACPI_SLEEP_PORT);
+    /* IAPC_BOOT_ARCH: no CMOS RTC (pvhv has none at 0x70; Linux would poll
+     * it), no VGA, no 8042, no legacy devices. */
+    uint16_t boot_arch = (uint16_t)(fadt[109] | fadt[110] << 8);
+    cr_expect_eq(boot_arch, (1U << 5) | (1U << 2), "IAPC_BOOT_ARCH %#x", boot_arch);
     const uint8_t *dsdt = table(u64(fadt + 140), "DSDT");
     cr_expect_eq(u32(fadt + 40), (uint32_t)u64(fadt + 140), "DSDT and X_DSDT differ");
     cr_expect_not_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "_S5_", 4), "no _S5 in the DSDT");
