@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <stddef.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,23 @@ bool wait_console(struct host *h, uint32_t domid, const char *text, int ms,
             usleep(1000);
     } while (now_ms() < end && len < cap - 1);
     return strstr(out, text) != NULL;
+}
+
+const char *file_tail(const char *path)
+{
+    static char buf[12288];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = 0;
+
+    buf[0] = 0;
+    if (fd < 0)
+        return "(no log)";
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t from = end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : 0;
+    n = pread(fd, buf, sizeof(buf) - 1, from);
+    close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return buf;
 }
 
 void expect_shutdown(struct host *h, uint32_t domid, int ms, struct pvhv_ctl_dominfo *info,

@@ -52,6 +52,10 @@ uint32_t create_refguest(struct host *h, const char *name, const char *cmdline,
 bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
                 struct pvhv_ctl_dominfo *info);
 
+/* The last 12 KiB of the file at `path` (a daemon's log, for failure
+ * messages), or "(no log)". A static buffer: the next call reuses it. */
+const char *file_tail(const char *path);
+
 /*
  * Wait up to `ms` for the domain to shut down, then read its whole console
  * into `out` (`cap` bytes); fails the test (with state, crash reason and

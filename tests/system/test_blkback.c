@@ -262,63 +262,10 @@ static struct xs_handle *xs;
 static char bb_logpath[128];
 static char con[65536];
 
-static bool can_connect(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = false;
-
-    if (fd >= 0 && strlen(path) < sizeof(sa.sun_path)) {
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-static void xenstored_start(const char *rundir)
-{
-    char sock[128];
-    const char *argv[] = { "pvxenstored", "--rundir", rundir,
-                           getenv("PVHV_TEST_VERBOSE") ? "--debug" : "--quiet", NULL };
-
-    xsd_pid = fork();
-    cr_assert_geq(xsd_pid, 0, "fork: %s", strerror(errno));
-    if (xsd_pid == 0) {
-        execv(build_path("bin/pvxenstored"), (char **)argv);
-        _exit(127);
-    }
-    snprintf(sock, sizeof(sock), "%s/xenstored/socket", rundir);
-    setenv("XENSTORED_PATH", sock, 1);
-    for (int i = 0; i < 1000; i++) {
-        if (can_connect(sock))
-            return;
-        if (waitpid(xsd_pid, NULL, WNOHANG) == xsd_pid) {
-            xsd_pid = 0;
-            cr_assert_fail("pvxenstored exited at start");
-        }
-        usleep(5000);
-    }
-    cr_assert_fail("pvxenstored did not come up on %s", sock);
-}
-
 /* The tail of pvblkback's log (its stderr), for failure messages. */
 static const char *bb_log(void)
 {
-    static char buf[12288];
-    int fd = open(bb_logpath, O_RDONLY | O_CLOEXEC);
-    ssize_t n = 0;
-
-    buf[0] = 0;
-    if (fd < 0)
-        return "(no log)";
-    off_t end = lseek(fd, 0, SEEK_END);
-    off_t from = end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : 0;
-    n = pread(fd, buf, sizeof(buf) - 1, from);
-    close(fd);
-    buf[n > 0 ? n : 0] = 0;
-    return buf;
+    return file_tail(bb_logpath);
 }
 
 static bool bb_log_has(const char *text)
@@ -407,7 +354,7 @@ static void blkback_stop_checked(void)
 static void setup(void)
 {
     host_start(&host);
-    xenstored_start(host.rundir);
+    xsd_pid = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     bb_pid = blkback_spawn(host.rundir, 2, NULL);
     xs = xs_open(0);
     cr_assert_not_null(xs, "xs_open: %s", strerror(errno));
@@ -1546,7 +1493,7 @@ static void setup_late(void)
     cr_assert_eq(r, 0, "cannot start pvhv: %s", strerror(-r));
     cr_assert_eq(pvctrl_open(host.rundir, &host.ctl), 0);
     usleep(300000);
-    xenstored_start(host.rundir);
+    xsd_pid = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     xs = xs_open(0);
     cr_assert_not_null(xs);
 }
@@ -1693,7 +1640,7 @@ static void expect_console(uint32_t d, const char *text, int ms)
 static void setup_guest(void)
 {
     host_start(&host);
-    xenstored_start(host.rundir);
+    xsd_pid = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     bb_pid = blkback_spawn(host.rundir, 0, NULL);
     xs = xs_open(0);
     cr_assert_not_null(xs, "xs_open: %s", strerror(errno));

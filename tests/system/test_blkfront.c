@@ -47,21 +47,6 @@ static char con[131072];
  * Daemons
  * ------------------------------------------------------------------------ */
 
-static bool can_connect(const char *path)
-{
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = false;
-
-    if (fd >= 0 && strlen(path) < sizeof(sa.sun_path)) {
-        memcpy(sa.sun_path, path, strlen(path) + 1);
-        ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 static pid_t spawn(const char *bin, const char *const argv[])
 {
     pid_t p = fork();
@@ -72,27 +57,6 @@ static pid_t spawn(const char *bin, const char *const argv[])
         _exit(127);
     }
     return p;
-}
-
-static void xenstored_start(void)
-{
-    char sock[128];
-    const char *argv[] = { "pvxenstored", "--rundir", host.rundir,
-                           getenv("PVHV_TEST_VERBOSE") ? "--debug" : "--quiet", NULL };
-
-    xsd = spawn("bin/pvxenstored", argv);
-    snprintf(sock, sizeof(sock), "%s/xenstored/socket", host.rundir);
-    setenv("XENSTORED_PATH", sock, 1);
-    for (int i = 0; i < 1000; i++) {
-        if (can_connect(sock))
-            return;
-        if (waitpid(xsd, NULL, WNOHANG) == xsd) {
-            xsd = 0;
-            cr_assert_fail("pvxenstored exited at start");
-        }
-        usleep(5000);
-    }
-    cr_assert_fail("pvxenstored did not come up on %s", sock);
 }
 
 /* pvblkback serves every vbd the toolstack declares under /local/domain/0/backend/vbd. */
@@ -600,7 +564,7 @@ static void setup(void)
 {
     nstubs = 0;
     host_start(&host);
-    xenstored_start();
+    xsd = host_daemon_start(&host, "pvxenstored", "xenstored/socket");
     if (use_pvblkback())
         blkback_start();
     xs = xs_open(0);
