@@ -38,6 +38,10 @@
 #                     processes are stuck
 #   SVM_LAB_JOBS      configurations run at once, one QEMU each (default
 #                     the host's CPU count)
+#   SVM_LAB_SILENCE   seconds without console output after which a QEMU
+#                     counts as frozen (default 180; a hung test prints
+#                     sooner): it is killed and booted once more, and the
+#                     summary says so
 #   SVM_LAB_CPU       QEMU CPU model with SVM (default EPYC)
 #   SVM_LAB_MEM       lab RAM in MiB (default 1024)
 #   SVM_LAB_NICE      niceness of QEMU (default 10)
@@ -58,6 +62,7 @@ TIMEOUT=${SVM_LAB_TIMEOUT:-900}
 # The lab's own watchdog stops a hung suite first, so its stacks get out.
 LIMIT=$((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2))
 JOBS=${SVM_LAB_JOBS:-$(nproc)}
+SILENCE=${SVM_LAB_SILENCE:-180}
 CPU=${SVM_LAB_CPU:-EPYC}
 MEM=${SVM_LAB_MEM:-1024}
 NICE=${SVM_LAB_NICE:-10}
@@ -240,21 +245,67 @@ build() {
         "($(since "$t0") s)"
 }
 
-# One QEMU for configuration $1; its console goes to console-$1.log and,
-# each line tagged with the configuration, to stdout. Returns QEMU's status.
-boot_one() {
-    local c=$1 log=$LAB/console-$1.log
+# One QEMU for configuration $1, console to $2 and, each line tagged with
+# the configuration, to stdout. Returns QEMU's status.
+run_qemu() {
+    local c=$1 log=$2
     # -smp 1: with two CPUs QEMU 7.2's multi-threaded TCG hung about one
     # boot in 17. panic=-1 and -no-reboot: a kernel panic ends QEMU at once.
     timeout -k 10 "$TIMEOUT" nice -n "$NICE" qemu-system-x86_64 \
         -accel tcg -machine q35 -cpu "$CPU" -smp 1 -m "$MEM" \
         -nodefaults -display none -serial stdio -monitor none -no-reboot \
+        -pidfile "$LAB/qemu-$c.pid" \
         -kernel "$(cat "$LAB/kernel.path")" -initrd "$LAB/initrd.cpio" \
         -append "console=ttyS0 loglevel=4 panic=-1 pvlab.configs=$c pvlab.bench=$BENCH pvlab.limit=$LIMIT pvlab.args=$(echo "$ARGS" | tr ' ' ,)" \
         </dev/null 2>&1 |
         sed -u 's/\r$//' | grep --line-buffered -v "TCG doesn't support requested feature" |
         tee "$log" | sed -u "s/^/[$c] /"
     return "${PIPESTATUS[0]}"
+}
+
+# While job $3 (run_qemu for configuration $1, console $2) runs: a console
+# silent for SILENCE seconds means the emulated machine froze (a hung test
+# still prints: criterion's timeout, then the lab's own watchdog), so kill
+# its QEMU and leave frozen-$1 behind.
+watch_silence() {
+    local c=$1 log=$2 job=$3 size last_size=-1 last_change
+    last_change=$(date +%s)
+    while kill -0 "$job" 2>/dev/null; do
+        sleep 5
+        size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+        if [ "$size" != "$last_size" ]; then
+            last_size=$size
+            last_change=$(date +%s)
+        elif [ $(($(date +%s) - last_change)) -ge "$SILENCE" ]; then
+            touch "$LAB/frozen-$c"
+            kill -KILL "$(cat "$LAB/qemu-$c.pid" 2>/dev/null)" 2>/dev/null || true
+            break
+        fi
+    done
+}
+
+# Configuration $1 in its own QEMU, booted once more if the first froze;
+# the frozen console is kept as console-$1.log.frozen.
+boot_one() {
+    local c=$1 log=$LAB/console-$1.log try job rc
+    rm -f "$LAB/frozen-$c" "$LAB/retried-$c" "$log.frozen"
+    for try in 1 2; do
+        run_qemu "$c" "$log" &
+        job=$!
+        watch_silence "$c" "$log" "$job"
+        wait "$job"
+        rc=$?
+        if [ "$try" = 1 ] && [ -e "$LAB/frozen-$c" ]; then
+            echo "[$c] svm-lab: no console output for ${SILENCE}s: the emulated machine froze;" \
+                "killed, booting it once more"
+            mv "$log" "$log.frozen"
+            rm -f "$LAB/frozen-$c"
+            touch "$LAB/retried-$c"
+            continue
+        fi
+        [ -e "$LAB/frozen-$c" ] && return 124
+        return "$rc"
+    done
 }
 
 boot() {
@@ -295,8 +346,10 @@ boot() {
         end=$(grep "^PVLAB: END $c " "$log" | tail -1 || true)
         [ -n "$syn" ] && syn=${syn#*Synthesis: } || syn="no synthesis (the suite did not finish)"
         echo "[====] svm-lab $c: $syn${end:+; ${end#PVLAB: END $c }}"
+        [ -e "$LAB/retried-$c" ] &&
+            say "NOTE: $c froze once (no console output for ${SILENCE}s) and was booted again;"                 "the frozen console is in $log.frozen"
         if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-            say "FAIL: $c: no result within ${TIMEOUT}s (hang); console in $log"
+            say "FAIL: $c: no result within ${TIMEOUT}s, or froze twice; console in $log"
             ok=0
         elif ! grep -q '^PVLAB: RESULT rc=0$' "$log"; then
             say "FAIL: $c: $(grep '^PVLAB: RESULT' "$log" ||
