@@ -32,8 +32,8 @@
 #   SVM_LAB_ARGS      criterion arguments (default --verbose; they travel on
 #                     the kernel command line, so no commas or quotes)
 #   SVM_LAB_TIMEOUT   seconds before a configuration's QEMU counts as hung
-#                     and is killed (default 900; a passing xen-off or
-#                     xen-on run takes ~10 min, linux ~2); the lab's /init
+#                     and is killed (default 1200; a passing xen-off or
+#                     xen-on run takes 9-12 min, linux ~1); the lab's /init
 #                     stops a suite 120 s before that and prints where its
 #                     processes are stuck
 #   SVM_LAB_JOBS      configurations run at once, one QEMU each (default
@@ -58,7 +58,7 @@ GUEST_KPKG=${SVM_LAB_GUEST_KPKG:-linux-image-amd64}
 CONFIGS=${SVM_LAB_CONFIGS:-xen-off,xen-on,linux}
 ARGS=${SVM_LAB_ARGS:---verbose}
 BENCH=${SVM_LAB_BENCH:-0}
-TIMEOUT=${SVM_LAB_TIMEOUT:-900}
+TIMEOUT=${SVM_LAB_TIMEOUT:-1200}
 # The lab's own watchdog stops a hung suite first, so its stacks get out.
 LIMIT=$((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2))
 JOBS=${SVM_LAB_JOBS:-$(nproc)}
