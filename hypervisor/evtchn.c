@@ -21,6 +21,7 @@
 #include "kvm_xen.h"
 #include "pvclock.h"
 #include "timer.h"
+#include "vcpu.h"
 
 static pthread_mutex_t evtchn_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -347,7 +348,7 @@ int evtchn_bind_virq(struct domain *d, uint32_t virq, uint32_t vcpu, evtchn_port
     }
     pthread_mutex_unlock(&evtchn_lock);
     if (r == 0 && virq == VIRQ_TIMER)
-        timer_resync_request(&d->vcpus[vcpu]);
+        vcpu_kvm_resync_request(&d->vcpus[vcpu]);
     return r;
 }
 
@@ -379,7 +380,7 @@ static int close_port(struct domain *d, evtchn_port_t port)
     case EVTCHNSTAT_virq:
         d->virq_port[ch->vcpu * NR_VIRQS + ch->virq] = 0;
         if (ch->virq == VIRQ_TIMER)
-            timer_resync_request(&d->vcpus[ch->vcpu]);
+            vcpu_kvm_resync_request(&d->vcpus[ch->vcpu]);
         break;
     case EVTCHNSTAT_interdomain:
         if (ch->remote_dom == 0) {

@@ -8,6 +8,7 @@
 #include "evtchn.h"
 #include "hypercall.h"
 #include "timer.h"
+#include "vcpu.h"
 #include "kvm_xen.h"
 #include "pvclock.h"
 
@@ -80,7 +81,7 @@ static int64_t do_hvm_op(struct hc_ctx *c, const uint64_t a[5])
         c->dom->vcpus[u.vcpu].upcall_vector = u.vector;
         pthread_mutex_unlock(&c->dom->lock);
         evtchn_upcall_reassert(c->dom);
-        timer_resync_request(&c->dom->vcpus[u.vcpu]);
+        vcpu_kvm_resync_request(&c->dom->vcpus[u.vcpu]);
         return 0;
     }
     default:

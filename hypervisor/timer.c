@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pvclock.h"
 #include "timer.h"
+#include "vcpu.h"
 
 static struct timespec ts_of(uint64_t ns)
 {
@@ -90,22 +91,10 @@ int timer_set_periodic(struct vcpu *v, uint64_t period_ns)
     return timerfd_settime(v->periodic_fd, 0, &its, NULL) < 0 ? -XEN_EINVAL : 0;
 }
 
-void timer_resync_request(struct vcpu *v)
-{
-    /* pvhv runs every timer; or the domain is going, threads and all. */
-    if (!v->dom->kvm_xen || __atomic_load_n(&v->dom->dying, __ATOMIC_SEQ_CST))
-        return;
-    __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
-    /* v's own thread looks before it next enters the guest anyway; a kick
-     * would also end its next SCHEDOP_block for nothing. */
-    if (!v->thread_started || !pthread_equal(pthread_self(), v->thread))
-        vcpu_kick(v);
-}
-
 void timer_resync_request_all(struct domain *d)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++)
-        timer_resync_request(&d->vcpus[i]);
+        vcpu_kvm_resync_request(&d->vcpus[i]);
 }
 
 void timer_resync(struct vcpu *v)

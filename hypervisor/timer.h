@@ -23,11 +23,12 @@ bool timer_expired(struct vcpu *v);
 int timer_set_periodic(struct vcpu *v, uint64_t period_ns);
 
 /*
- * Whether KVM can run v's singleshot timer may have changed (VIRQ_TIMER
- * bound or closed, the upcall vector or shared_info set): have v's thread
- * look again before it next enters the guest (timer_resync). Any thread.
+ * Whether KVM can run the vCPUs' singleshot timers may have changed (the
+ * callback vector or shared_info set): have each vCPU's thread look again
+ * before it next enters the guest (timer_resync). For one vCPU (its
+ * VIRQ_TIMER bound or closed, its own vector set) call
+ * vcpu_kvm_resync_request (vcpu.h). Any thread.
  */
-void timer_resync_request(struct vcpu *v);
 void timer_resync_request_all(struct domain *d);
 
 /* On v's thread, outside KVM_RUN: hand v's singleshot timer to KVM (its

@@ -93,6 +93,24 @@ void vcpu_runstate_change(struct vcpu *v, int32_t state)
         kvm_xen_runstate_current(v, state);
 }
 
+/* Is the caller v's own thread? */
+static bool on_own_thread(const struct vcpu *v)
+{
+    return v->thread_started && pthread_equal(pthread_self(), v->thread);
+}
+
+void vcpu_kvm_resync_request(struct vcpu *v)
+{
+    /* Nothing KVM keeps; or the domain is going, threads and all. */
+    if (!v->dom->kvm_xen || __atomic_load_n(&v->dom->dying, __ATOMIC_SEQ_CST))
+        return;
+    __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
+    /* v's own thread looks before it next enters the guest anyway; a kick
+     * would also end its next SCHEDOP_block for nothing. */
+    if (!on_own_thread(v))
+        vcpu_kick(v);
+}
+
 /* Copy of the runstate KVM keeps in the guest's area, taken while KVM is
  * not rewriting it; false if the area is gone. */
 static bool kvm_runstate_copy(struct vcpu *v, uint64_t gpa, struct vcpu_runstate_info *out)
@@ -120,8 +138,7 @@ void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out)
     memset(out, 0, sizeof(*out));
     /* KVM's count: from KVM itself on v's own thread, else from the area
      * KVM keeps (another vCPU's ioctl would wait for v to leave the guest). */
-    bool own = v->thread_started && pthread_equal(pthread_self(), v->thread);
-    if ((d->kvm_xen && own && kvm_xen_runstate_get(v, out) == 0) ||
+    if ((d->kvm_xen && on_own_thread(v) && kvm_xen_runstate_get(v, out) == 0) ||
         (gpa && kvm_runstate_copy(v, gpa, out))) {
         /* As Xen's answer: the current state's time up to now. */
         uint64_t entry = out->state_entry_time & ~XEN_RUNSTATE_UPDATE;
@@ -167,14 +184,9 @@ void vcpu_runstate_register(struct vcpu *v, uint64_t gva, const struct guest_pag
         gpa = 0;
     pthread_mutex_lock(&d->lock);
     v->rs_area = gva;
-    v->rs_kvm_want = d->kvm_xen ? gpa : 0;
+    v->rs_kvm_want = gpa;
     pthread_mutex_unlock(&d->lock);
-    if (d->kvm_xen) {
-        __atomic_store_n(&v->kvm_resync, true, __ATOMIC_SEQ_CST);
-        /* v's own thread looks before it next runs; others need a kick. */
-        if (!v->thread_started || !pthread_equal(pthread_self(), v->thread))
-            vcpu_kick(v);
-    }
+    vcpu_kvm_resync_request(v);
 }
 
 void runstate_resync(struct vcpu *v)

@@ -48,6 +48,12 @@ void vcpu_runstate_register(struct vcpu *v, uint64_t gva, const struct guest_pag
  * chose, or take it back. */
 void runstate_resync(struct vcpu *v);
 
+/* What KVM should keep for v (its timer, its runstate area) may have
+ * changed: have v's thread bring KVM up to date before it next enters the
+ * guest (timer_resync, runstate_resync). No-op without KVM's Xen support
+ * or once the domain is dying. Any thread. */
+void vcpu_kvm_resync_request(struct vcpu *v);
+
 /* A consistent copy of v's runstate, times brought up to now. */
 void vcpu_runstate_snapshot(struct vcpu *v, struct vcpu_runstate_info *out);
 
