@@ -317,21 +317,21 @@ boot() {
     # A QEMU per configuration, JOBS at once: each is one emulated CPU, so
     # the host's cores run the configurations side by side.
     declare -A config_of=() qrc_of=()
-    set +e
-    for c in $(echo "$CONFIGS" | tr , ' '); do
-        while [ "${#config_of[@]}" -ge "$JOBS" ]; do
+    # Collect finished QEMUs' statuses until at most $1 still run.
+    reap_until() {
+        while [ "${#config_of[@]}" -gt "$1" ]; do
             wait -n -p pid
             qrc_of[${config_of[$pid]}]=$?
             unset "config_of[$pid]"
         done
+    }
+    set +e
+    for c in $(echo "$CONFIGS" | tr , ' '); do
+        reap_until $((JOBS - 1))
         boot_one "$c" &
         config_of[$!]=$c
     done
-    while [ "${#config_of[@]}" -gt 0 ]; do
-        wait -n -p pid
-        qrc_of[${config_of[$pid]}]=$?
-        unset "config_of[$pid]"
-    done
+    reap_until 0
     set -e
     local wall
     wall=$(since "$t0")

@@ -178,6 +178,29 @@ void expect_shutdown(struct host *h, uint32_t domid, int ms, struct pvhv_ctl_dom
               info->crash_msg[0] ? ": " : "", info->crash_msg, out);
 }
 
+bool wait_shutdown_watching_vcpu0(struct host *h, uint32_t domid, int ms,
+                                  struct pvhv_ctl_dominfo *info, struct pvhv_ctl_vcpuinfo *seen)
+{
+    memset(seen, 0, sizeof(*seen));
+    for (int waited = 0; waited < ms; waited += 10) {
+        struct pvhv_ctl_vcpuinfo vi;
+        if (pvctrl_vcpu_info(h->ctl, domid, &vi, 1) == 1) {
+            seen->timer_port = vi.timer_port ? vi.timer_port : seen->timer_port;
+            seen->kvm_runstate |= vi.kvm_runstate;
+        }
+        if (wait_state(h, domid, PVHV_DOMSTATE_SHUTDOWN, 10, info))
+            return true;
+    }
+    return false;
+}
+
+int kvm_xen_expected(void)
+{
+    const char *kx = getenv("PV_KVM_XEN");
+
+    return !kx ? -1 : !strcmp(kx, "1") ? 1 : !strcmp(kx, "0") ? 0 : -1;
+}
+
 void write_tiny_kernel(const char *path, const uint8_t *code, size_t len)
 {
     struct {

@@ -52,6 +52,20 @@ uint32_t create_refguest(struct host *h, const char *name, const char *cmdline,
 bool wait_state(struct host *h, uint32_t domid, uint32_t state, int ms,
                 struct pvhv_ctl_dominfo *info);
 
+/*
+ * Wait up to `ms` for the domain to shut down, noting meanwhile what
+ * KVM kept for its vCPU 0 (pvhv_ctl_vcpuinfo): in *seen, the last
+ * non-zero timer_port, and kvm_runstate if it was ever set. Returns
+ * whether it shut down (*info: its last state).
+ */
+bool wait_shutdown_watching_vcpu0(struct host *h, uint32_t domid, int ms,
+                                  struct pvhv_ctl_dominfo *info, struct pvhv_ctl_vcpuinfo *seen);
+
+/* What PV_KVM_XEN in the test's environment asks of pvhv: 1 (KVM's Xen
+ * support, as the SVM lab's xen-on run), 0 (not), -1 (unset: whatever
+ * the host offers). */
+int kvm_xen_expected(void);
+
 /* The last 12 KiB of the file at `path` (a daemon's log, for failure
  * messages), or "(no log)". A static buffer: the next call reuses it. */
 const char *file_tail(const char *path);

@@ -267,23 +267,16 @@ static bool runstate_of(const char *console, const char *how, struct runstate_li
 Test(domains, runstate_counts_running_and_blocked_time)
 {
     struct pvhv_ctl_dominfo info;
-    const char *kx = getenv("PV_KVM_XEN");
+    struct pvhv_ctl_vcpuinfo seen;
     uint32_t d = boot_refguest(&host, "runstate", "cmd=runstate spin_ms=200 sleep_ms=300", 1, 32);
-    bool in_kvm = false;
 
     /* Who keeps the area (pvhv_ctl_vcpuinfo.kvm_runstate), while it runs. */
-    for (int i = 0; i < 2000; i++) {
-        struct pvhv_ctl_vcpuinfo vi;
-        if (pvctrl_vcpu_info(host.ctl, d, &vi, 1) == 1 && vi.kvm_runstate)
-            in_kvm = true;
-        if (wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10, &info))
-            break;
-    }
+    wait_shutdown_watching_vcpu0(&host, d, 20000, &info, &seen);
     expect_shutdown(&host, d, 20000, &info, con, sizeof(con));
-    if (kx && !strcmp(kx, "1"))
-        cr_expect(in_kvm, "with KVM's Xen support KVM keeps the runstate area");
-    else if (kx && !strcmp(kx, "0"))
-        cr_expect(!in_kvm, "without KVM's Xen support pvhv keeps the runstate area");
+    if (kvm_xen_expected() == 1)
+        cr_expect(seen.kvm_runstate, "with KVM's Xen support KVM keeps the runstate area");
+    else if (kvm_xen_expected() == 0)
+        cr_expect(!seen.kvm_runstate, "without KVM's Xen support pvhv keeps the runstate area");
     const char *area = strstr(con, "runstate: area");
     cr_log_info("%.*s", area ? (int)strcspn(area, "\n") : 0, area ? area : "");
     static const char *const hows[] = { "area", "call" };

@@ -5,7 +5,6 @@
 #include <criterion/logging.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -131,26 +130,18 @@ Test(evtchn, virq_timer_fires)
 static void virq_timer_on_the_callback_vector(const char *cmdline)
 {
     struct pvhv_ctl_dominfo info;
-    const char *kx = getenv("PV_KVM_XEN");
+    struct pvhv_ctl_vcpuinfo seen;
     uint32_t d = boot_refguest(&host, "virqcb", cmdline, 1, 32);
-    uint32_t port_seen = 0;
-    bool down = false;
 
-    for (int i = 0; i < 3000 && !down; i++) {
-        struct pvhv_ctl_vcpuinfo vi;
-        if (pvctrl_vcpu_info(host.ctl, d, &vi, 1) == 1 && vi.timer_port)
-            port_seen = vi.timer_port;
-        down = wait_state(&host, d, PVHV_DOMSTATE_SHUTDOWN, 10, &info);
-    }
-    wait_console(&host, d, "\xff", 0, con, sizeof(con));
-    cr_assert(down, "state %s, console:\n%s", pvctrl_state_name(info.state), con);
+    wait_shutdown_watching_vcpu0(&host, d, 30000, &info, &seen);
+    expect_shutdown(&host, d, 0, &info, con, sizeof(con));
     cr_expect(strstr(con, "virq: upcall mode 3\n") != NULL,
               "the guest must take its events through the callback vector:\n%s", con);
     cr_expect(strstr(con, "virq: 100 timer events") != NULL, "console:\n%s", con);
-    if (kx && !strcmp(kx, "1"))
-        cr_expect_neq(port_seen, 0, "with KVM's Xen support KVM runs the timer");
-    else if (kx && !strcmp(kx, "0"))
-        cr_expect_eq(port_seen, 0, "without KVM's Xen support pvhv runs the timer");
+    if (kvm_xen_expected() == 1)
+        cr_expect_neq(seen.timer_port, 0, "with KVM's Xen support KVM runs the timer");
+    else if (kvm_xen_expected() == 0)
+        cr_expect_eq(seen.timer_port, 0, "without KVM's Xen support pvhv runs the timer");
 }
 
 /* The guest waits in SCHEDOP_poll: pvhv takes the deadline back from KVM
