@@ -80,7 +80,7 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; 
 resolve_kernel_package() {
     local dep
     dep=$(apt-cache depends "$1" 2>/dev/null |
-          awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
+          awk '$1 == "Depends:" && $2 ~ /^linux-image-/ && !found { print $2; found = 1 }')
     if [ -z "$dep" ] && apt-cache show "$1" >/dev/null 2>&1; then
         dep=$1 # a concrete image package already
     fi
@@ -195,7 +195,9 @@ build_initramfs() {
     # glibc loads libgcc_s at run time for pthread_cancel (libxenstore's
     # watch thread); ldd does not name it, so ship it by hand.
     local gcc_s
-    gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+    # awk reads to the end: leaving early would kill ldconfig with SIGPIPE
+    # mid-write, and pipefail would end the lab (CI lost a run so).
+    gcc_s=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !found { print $NF; found = 1 }')
     [ -n "$gcc_s" ] && ship "$(realpath "$gcc_s")" "$gcc_s"
     install -m 0755 "$HERE/init" "$ROOT/init"
 }
